@@ -1,0 +1,33 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// Settings every target shares: Swift 6 mode, explicit imports, explicit existentials.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "AsyncWebSocket",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "AsyncWebSocket", targets: ["AsyncWebSocket"]),
+        .library(name: "WebSocketCore", targets: ["WebSocketCore"]),
+        .executable(name: "wscat", targets: ["wscat"]),
+    ],
+    targets: [
+        // Sans-I/O protocol engine: standard library only.
+        .target(name: "WebSocketCore", swiftSettings: strictSettings),
+        // Event loops, selector, non-blocking TCP. Knows nothing about WebSocket.
+        .target(name: "WebSocketIO", swiftSettings: strictSettings),
+        // The public async API.
+        .target(name: "AsyncWebSocket", dependencies: ["WebSocketCore", "WebSocketIO"], swiftSettings: strictSettings),
+        .executableTarget(name: "wscat", dependencies: ["AsyncWebSocket"], swiftSettings: strictSettings),
+
+        .testTarget(name: "WebSocketCoreTests", dependencies: ["WebSocketCore"], swiftSettings: strictSettings),
+        .testTarget(name: "WebSocketIOTests", dependencies: ["WebSocketIO"], swiftSettings: strictSettings),
+        .testTarget(name: "AsyncWebSocketTests", dependencies: ["AsyncWebSocket"], swiftSettings: strictSettings),
+    ],
+    swiftLanguageModes: [.v6]
+)

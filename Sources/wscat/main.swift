@@ -1,0 +1,1 @@
+print("wscat: not built yet")

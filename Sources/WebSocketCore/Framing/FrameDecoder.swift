@@ -1,0 +1,182 @@
+/// Decodes WebSocket frames from bytes that arrive in any chunking.
+///
+/// The decoder never touches a socket: append the bytes you received, then take frames until it
+/// returns `nil`. It enforces the RFC 6455 §5.2 rules that do not depend on message context:
+/// reserved bits only where an extension allows them, defined opcodes, control frames of at most
+/// 125 bytes that are never fragmented, the top bit of a 64-bit length clear, masking by role,
+/// and a maximum payload length. Message-level rules (continuations, UTF-8, close codes) belong
+/// to `Connection`.
+///
+/// ```swift
+/// var decoder = FrameDecoder(role: .server, maxFrameSize: 1 << 20)
+/// decoder.append(bytes)
+/// while let frame = try decoder.nextFrame() { handle(frame) }
+/// ```
+///
+/// Memory: the payload of the frame in progress is moved out of the input buffer into its own
+/// array as it arrives (unmasking while copying), so the input buffer holds little more than one
+/// read's worth of bytes and a frame costs at most its payload length. Lengths are encoded
+/// minimally by `FrameEncoder`; non-minimal lengths are accepted on input, as most peers do.
+public struct FrameDecoder: Sendable {
+    /// Which side this decoder is on; it decides which masking the peer must use.
+    public let role: Role
+    /// The largest payload accepted, in bytes; a larger declared length is `frameTooLarge`
+    /// before any of its payload is buffered.
+    public var maxFrameSize: Int
+    /// The reserved bits a negotiated extension allows (0b100 for permessage-deflate's RSV1).
+    public var allowedReservedBits: UInt8
+
+    /// Received bytes; the unread ones are `buffer[readIndex..<buffer.count]`.
+    private var buffer: [UInt8] = []
+    private var readIndex = 0
+    /// The frame whose header has been read and whose payload is still arriving.
+    private var current: FrameHeader?
+    /// The unmasked payload of `current` received so far.
+    private var payload: [UInt8] = []
+    /// An error found after some frames in the same input; thrown once those frames are taken.
+    private var failure: ProtocolViolation?
+
+    /// Creates a decoder for one side of a connection.
+    ///
+    /// - Parameters:
+    ///   - role: `.server` requires masked frames, `.client` requires unmasked ones.
+    ///   - maxFrameSize: The largest payload accepted. The default, 16 MiB, matches the
+    ///     default maximum message size, so an unfragmented message up to that limit fits.
+    ///   - allowedReservedBits: RSV bits a negotiated extension uses; 0 without extensions.
+    public init(role: Role, maxFrameSize: Int = 16 << 20, allowedReservedBits: UInt8 = 0) {
+        self.role = role
+        self.maxFrameSize = maxFrameSize
+        self.allowedReservedBits = allowedReservedBits
+    }
+
+    /// Appends received bytes.
+    public mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        compactIfWorthwhile()
+        buffer.append(contentsOf: bytes)
+    }
+
+    /// Appends received bytes.
+    public mutating func append(_ bytes: some Sequence<UInt8>) {
+        compactIfWorthwhile()
+        buffer.append(contentsOf: bytes)
+    }
+
+    /// The number of received bytes not yet consumed into a frame (headers and payload).
+    public var bufferedByteCount: Int { buffer.count - readIndex + payload.count }
+
+    /// The header of the frame whose payload is still arriving, if any.
+    public var partialFrameHeader: FrameHeader? { current }
+
+    /// Calls `body` with the unmasked payload received so far for the frame in progress.
+    public func withPartialPayload<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try payload.withUnsafeBytes(body)
+    }
+
+    /// Returns the next complete frame, or `nil` when more bytes are needed.
+    ///
+    /// - Throws: `ProtocolViolation` when the input breaks a framing rule. Frames that were
+    ///   complete before the bad bytes are returned first. After an error the decoder is spent.
+    public mutating func nextFrame() throws(ProtocolViolation) -> Frame? {
+        if let failure { throw failure }
+        if current == nil {
+            do {
+                guard let header = try parseHeader() else { return nil }
+                current = header
+                if header.payloadLength > 0 { payload.reserveCapacity(header.payloadLength) }
+            } catch {
+                failure = error
+                throw error
+            }
+        }
+        guard let header = current else { return nil }
+        movePayload(of: header)
+        guard payload.count == header.payloadLength else { return nil }
+        current = nil
+        let frame = Frame(opcode: header.opcode, payload: payload, fin: header.fin, reservedBits: header.reservedBits)
+        payload = []
+        return frame
+    }
+
+    /// Moves as much of the current frame's payload as has arrived from `buffer` into
+    /// `payload`, unmasking on the way.
+    private mutating func movePayload(of header: FrameHeader) {
+        let wanted = header.payloadLength - payload.count
+        let available = min(wanted, buffer.count - readIndex)
+        guard available > 0 else { return }
+        let start = readIndex
+        let already = payload.count
+        buffer.withUnsafeBytes { source in
+            let chunk = UnsafeRawBufferPointer(rebasing: source[start ..< start + available])
+            if let key = header.maskingKey {
+                payload.append(contentsOf: repeatElement(0, count: available))
+                payload.withUnsafeMutableBytes { destination in
+                    let target = UnsafeMutableRawBufferPointer(rebasing: destination[already...])
+                    _ = Masking.maskCopy(from: chunk, to: target, key: key, offset: already & 3)
+                }
+            } else {
+                payload.append(contentsOf: chunk)
+            }
+        }
+        readIndex += available
+    }
+
+    /// Parses a header from the front of the unread bytes, or returns `nil` if it is incomplete.
+    private mutating func parseHeader() throws(ProtocolViolation) -> FrameHeader? {
+        let unread = buffer.count - readIndex
+        guard unread >= 2 else { return nil }
+        let first = buffer[readIndex]
+        let second = buffer[readIndex + 1]
+        let fin = first & 0x80 != 0
+        let reservedBits = (first >> 4) & 0x7
+        let opcode = Opcode(rawValue: first & 0x0F)!
+        let masked = second & 0x80 != 0
+        let shortLength = Int(second & 0x7F)
+
+        // Rules checkable from the first two bytes fail before the rest of the header arrives.
+        guard reservedBits & ~allowedReservedBits == 0 else { throw .reservedBitsSet }
+        guard opcode.isDefined else { throw .reservedOpcode(opcode.rawValue) }
+        if opcode.isControl {
+            guard fin else { throw .fragmentedControlFrame }
+            guard shortLength <= 125 else { throw .controlFrameTooLong(length: shortLength) }
+        }
+        switch (role, masked) {
+        case (.server, false): throw .unmaskedFrameFromClient
+        case (.client, true): throw .maskedFrameFromServer
+        default: break
+        }
+
+        let lengthBytes = shortLength == 126 ? 2 : (shortLength == 127 ? 8 : 0)
+        let headerSize = 2 + lengthBytes + (masked ? 4 : 0)
+        guard unread >= headerSize else { return nil }
+
+        var cursor = readIndex + 2
+        var length: UInt64 = UInt64(shortLength)
+        if lengthBytes > 0 {
+            length = 0
+            for _ in 0 ..< lengthBytes {
+                length = length << 8 | UInt64(buffer[cursor])
+                cursor += 1
+            }
+            if lengthBytes == 8 && length & (1 << 63) != 0 { throw .payloadLengthTopBitSet }
+        }
+        guard length <= UInt64(maxFrameSize) else { throw .frameTooLarge(length: length, limit: maxFrameSize) }
+        var key: MaskingKey?
+        if masked {
+            key = MaskingKey(buffer[cursor], buffer[cursor + 1], buffer[cursor + 2], buffer[cursor + 3])
+            cursor += 4
+        }
+        readIndex = cursor
+        return FrameHeader(fin: fin, reservedBits: reservedBits, opcode: opcode, maskingKey: key, payloadLength: Int(length))
+    }
+
+    /// Drops consumed bytes when that is cheap relative to what remains.
+    private mutating func compactIfWorthwhile() {
+        if readIndex == buffer.count {
+            buffer.removeAll(keepingCapacity: true)
+            readIndex = 0
+        } else if readIndex > 4096 && readIndex * 2 > buffer.count {
+            buffer.removeSubrange(0 ..< readIndex)
+            readIndex = 0
+        }
+    }
+}

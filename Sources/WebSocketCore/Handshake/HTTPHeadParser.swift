@@ -89,8 +89,16 @@ public struct HTTPHeadParser<Head: HTTPHead>: Sendable {
         case .readingStartLine, .readingHeaders:
             break
         }
-        var iterator = bytes.makeIterator()
+        let contiguous = bytes.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(HandshakeError) in try read(buffer) }
+        }
         do throws(HandshakeError) {
+            if let contiguous {
+                guard let headEnd = try contiguous.get() else { return nil }
+                remainder.append(contentsOf: bytes.dropFirst(headEnd))
+                return head
+            }
+            var iterator = bytes.makeIterator()
             while let byte = iterator.next() {
                 guard try read(byte) else { continue }
                 remainder.append(contentsOf: IteratorSequence(iterator))
@@ -108,6 +116,31 @@ public struct HTTPHeadParser<Head: HTTPHead>: Sendable {
     public mutating func takeRemainder() -> [UInt8] {
         defer { remainder = [] }
         return remainder
+    }
+
+    /// Reads `buffer`; returns the offset just past the head once it is complete.
+    ///
+    /// Runs of ordinary line bytes are copied in bulk; line endings and anything unusual go
+    /// through the byte-wise `read` one at a time.
+    private mutating func read(_ buffer: UnsafeBufferPointer<UInt8>) throws(HandshakeError) -> Int? {
+        var index = 0
+        while index < buffer.count {
+            if !sawCarriageReturn {
+                let end = min(buffer.count, index + (maxHeadSize - consumedByteCount))
+                var runEnd = index
+                while runEnd < end, HTTPSyntax.isFieldValueByte(buffer[runEnd]) { runEnd += 1 }
+                if runEnd > index {
+                    line.append(contentsOf: buffer[index..<runEnd])
+                    consumedByteCount += runEnd - index
+                    index = runEnd
+                    continue
+                }
+            }
+            let byte = buffer[index]
+            index += 1
+            if try read(byte) { return index }
+        }
+        return nil
     }
 
     /// Reads one byte; returns whether it completed the head.
@@ -162,10 +195,10 @@ public struct HTTPHeadParser<Head: HTTPHead>: Sendable {
 
     /// Splits a header line into name and trimmed value (RFC 9112 §5.1).
     private static func field(in line: [UInt8]) throws(HandshakeError) -> (String, String) {
-        guard let colon = line.firstIndex(of: HTTPSyntax.colon) else { throw .malformedHeaderField }
-        let name = line[..<colon]
-        guard !name.isEmpty, name.allSatisfy(HTTPSyntax.isTokenByte) else { throw .malformedHeaderField }
+        var colon = 0
+        while colon < line.count, HTTPSyntax.isTokenByte(line[colon]) { colon += 1 }
+        guard colon > 0, colon < line.count, line[colon] == HTTPSyntax.colon else { throw .malformedHeaderField }
         let value = HTTPSyntax.trimmingWhitespace(line[(colon + 1)...])
-        return (String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))
+        return (String(decoding: line[..<colon], as: UTF8.self), String(decoding: value, as: UTF8.self))
     }
 }

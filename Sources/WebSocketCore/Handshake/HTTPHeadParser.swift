@@ -54,8 +54,8 @@ public struct HTTPHeadParser<Head: HTTPHead>: Sendable {
     private var sawCarriageReturn = false
     /// How many bytes of the head have been read.
     package private(set) var consumedByteCount = 0
-    /// How many header fields have been read.
-    private var headerCount = 0
+    /// The header fields read so far; moved into the head when it completes.
+    private var fields = HTTPHeaders()
 
     /// Creates a parser for one head.
     ///
@@ -90,13 +90,15 @@ public struct HTTPHeadParser<Head: HTTPHead>: Sendable {
             break
         }
         let contiguous = bytes.withContiguousStorageIfAvailable { buffer in
-            Result { () throws(HandshakeError) in try read(buffer) }
+            Result { () throws(HandshakeError) in
+                guard let headEnd = try read(buffer) else { return false }
+                remainder.append(contentsOf: buffer[headEnd...])
+                return true
+            }
         }
         do throws(HandshakeError) {
             if let contiguous {
-                guard let headEnd = try contiguous.get() else { return nil }
-                remainder.append(contentsOf: bytes.dropFirst(headEnd))
-                return head
+                return try contiguous.get() ? head : nil
             }
             var iterator = bytes.makeIterator()
             while let byte = iterator.next() {
@@ -108,6 +110,7 @@ public struct HTTPHeadParser<Head: HTTPHead>: Sendable {
         } catch {
             state = .failed(error)
             line = []
+            fields = HTTPHeaders()
             throw error
         }
     }
@@ -177,16 +180,16 @@ public struct HTTPHeadParser<Head: HTTPHead>: Sendable {
             return false
         case .readingHeaders(var head):
             if line.isEmpty {
+                head.headers = fields
+                fields = HTTPHeaders()
+                line = []
                 state = .complete(head)
                 return true
             }
             guard !HTTPSyntax.isWhitespace(line[0]) else { throw .obsoleteLineFolding }
-            guard headerCount < maxHeaderCount else { throw .tooManyHeaders(limit: maxHeaderCount) }
+            guard fields.count < maxHeaderCount else { throw .tooManyHeaders(limit: maxHeaderCount) }
             let (name, value) = try Self.field(in: line)
-            headerCount += 1
-            state = .readingStartLine  // Release the head so appending does not copy the fields.
-            head.headers.appendValidated(name: name, value: value)
-            state = .readingHeaders(head)
+            fields.appendValidated(name: name, value: value)
             return false
         case .complete, .failed:
             preconditionFailure("read after the head was complete or failed")

@@ -54,8 +54,8 @@ public struct HTTPHeadParser<Head: HTTPHead>: Sendable {
     private var sawCarriageReturn = false
     /// How many bytes of the head have been read.
     package private(set) var consumedByteCount = 0
-    /// How many header fields have been read.
-    private var headerCount = 0
+    /// The header fields read so far; moved into the head when it completes.
+    private var fields = HTTPHeaders()
 
     /// Creates a parser for one head.
     ///
@@ -89,8 +89,18 @@ public struct HTTPHeadParser<Head: HTTPHead>: Sendable {
         case .readingStartLine, .readingHeaders:
             break
         }
-        var iterator = bytes.makeIterator()
+        let contiguous = bytes.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(HandshakeError) in
+                guard let headEnd = try read(buffer) else { return false }
+                remainder.append(contentsOf: buffer[headEnd...])
+                return true
+            }
+        }
         do throws(HandshakeError) {
+            if let contiguous {
+                return try contiguous.get() ? head : nil
+            }
+            var iterator = bytes.makeIterator()
             while let byte = iterator.next() {
                 guard try read(byte) else { continue }
                 remainder.append(contentsOf: IteratorSequence(iterator))
@@ -100,6 +110,7 @@ public struct HTTPHeadParser<Head: HTTPHead>: Sendable {
         } catch {
             state = .failed(error)
             line = []
+            fields = HTTPHeaders()
             throw error
         }
     }
@@ -108,6 +119,31 @@ public struct HTTPHeadParser<Head: HTTPHead>: Sendable {
     public mutating func takeRemainder() -> [UInt8] {
         defer { remainder = [] }
         return remainder
+    }
+
+    /// Reads `buffer`; returns the offset just past the head once it is complete.
+    ///
+    /// Runs of ordinary line bytes are copied in bulk; line endings and anything unusual go
+    /// through the byte-wise `read` one at a time.
+    private mutating func read(_ buffer: UnsafeBufferPointer<UInt8>) throws(HandshakeError) -> Int? {
+        var index = 0
+        while index < buffer.count {
+            if !sawCarriageReturn {
+                let end = min(buffer.count, index + (maxHeadSize - consumedByteCount))
+                var runEnd = index
+                while runEnd < end, HTTPSyntax.isFieldValueByte(buffer[runEnd]) { runEnd += 1 }
+                if runEnd > index {
+                    line.append(contentsOf: buffer[index..<runEnd])
+                    consumedByteCount += runEnd - index
+                    index = runEnd
+                    continue
+                }
+            }
+            let byte = buffer[index]
+            index += 1
+            if try read(byte) { return index }
+        }
+        return nil
     }
 
     /// Reads one byte; returns whether it completed the head.
@@ -144,16 +180,16 @@ public struct HTTPHeadParser<Head: HTTPHead>: Sendable {
             return false
         case .readingHeaders(var head):
             if line.isEmpty {
+                head.headers = fields
+                fields = HTTPHeaders()
+                line = []
                 state = .complete(head)
                 return true
             }
             guard !HTTPSyntax.isWhitespace(line[0]) else { throw .obsoleteLineFolding }
-            guard headerCount < maxHeaderCount else { throw .tooManyHeaders(limit: maxHeaderCount) }
+            guard fields.count < maxHeaderCount else { throw .tooManyHeaders(limit: maxHeaderCount) }
             let (name, value) = try Self.field(in: line)
-            headerCount += 1
-            state = .readingStartLine  // Release the head so appending does not copy the fields.
-            head.headers.appendValidated(name: name, value: value)
-            state = .readingHeaders(head)
+            fields.appendValidated(name: name, value: value)
             return false
         case .complete, .failed:
             preconditionFailure("read after the head was complete or failed")
@@ -162,10 +198,10 @@ public struct HTTPHeadParser<Head: HTTPHead>: Sendable {
 
     /// Splits a header line into name and trimmed value (RFC 9112 §5.1).
     private static func field(in line: [UInt8]) throws(HandshakeError) -> (String, String) {
-        guard let colon = line.firstIndex(of: HTTPSyntax.colon) else { throw .malformedHeaderField }
-        let name = line[..<colon]
-        guard !name.isEmpty, name.allSatisfy(HTTPSyntax.isTokenByte) else { throw .malformedHeaderField }
+        var colon = 0
+        while colon < line.count, HTTPSyntax.isTokenByte(line[colon]) { colon += 1 }
+        guard colon > 0, colon < line.count, line[colon] == HTTPSyntax.colon else { throw .malformedHeaderField }
         let value = HTTPSyntax.trimmingWhitespace(line[(colon + 1)...])
-        return (String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))
+        return (String(decoding: line[..<colon], as: UTF8.self), String(decoding: value, as: UTF8.self))
     }
 }

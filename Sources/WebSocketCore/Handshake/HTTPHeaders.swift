@@ -122,7 +122,7 @@ public struct HTTPHeaders: Sendable {
             && !(bytes.last.map(HTTPSyntax.isWhitespace) ?? false)
         if isClean { return value }
         let cleaned = bytes.map { HTTPSyntax.isFieldValueByte($0) ? $0 : HTTPSyntax.space }
-        return String(decoding: HTTPSyntax.trimmingWhitespace(cleaned), as: UTF8.self)
+        return String(decoding: HTTPSyntax.trimmingWhitespace(cleaned[...]), as: UTF8.self)
     }
 }
 

@@ -38,26 +38,35 @@ enum HTTPSyntax {
         byte == horizontalTab || (byte >= 0x20 && byte != 0x7F)
     }
 
-    /// `bytes` without leading and trailing spaces and tabs.
-    static func trimmingWhitespace<C: BidirectionalCollection<UInt8>>(_ bytes: C) -> C.SubSequence {
-        guard let first = bytes.firstIndex(where: { !isWhitespace($0) }),
-              let last = bytes.lastIndex(where: { !isWhitespace($0) })
-        else { return bytes[bytes.endIndex...] }
-        return bytes[first...last]
+    /// The range of `bytes` without leading and trailing spaces and tabs.
+    static func trimmingWhitespace(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var start = bytes.startIndex
+        var end = bytes.endIndex
+        while start < end, isWhitespace(bytes[start]) { start += 1 }
+        while end > start, isWhitespace(bytes[end - 1]) { end -= 1 }
+        return bytes[start..<end]
     }
 
     /// The elements of a comma-separated list, trimmed, with empty elements dropped
     /// (RFC 9110 §5.6.1). Quoted strings are not recognised; use it for token lists.
     static func listElements(_ value: String) -> [String] {
-        value.utf8.split(separator: comma, omittingEmptySubsequences: true).compactMap { element in
+        Array(value.utf8).split(separator: comma, omittingEmptySubsequences: true).compactMap { element in
             let trimmed = trimmingWhitespace(element)
             return trimmed.isEmpty ? nil : String(decoding: trimmed, as: UTF8.self)
         }
     }
 
     /// Whether two strings are equal when ASCII letters are compared without regard to case.
-    static func equalsIgnoringCase(_ lhs: some StringProtocol, _ rhs: some StringProtocol) -> Bool {
-        lhs.utf8.elementsEqual(rhs.utf8) { lowercased($0) == lowercased($1) }
+    static func equalsIgnoringCase(_ lhs: String, _ rhs: String) -> Bool {
+        var left = lhs.utf8.makeIterator()
+        var right = rhs.utf8.makeIterator()
+        while true {
+            switch (left.next(), right.next()) {
+            case (nil, nil): return true
+            case (let l?, let r?) where l == r || lowercased(l) == lowercased(r): continue
+            default: return false
+            }
+        }
     }
 
     /// `byte` with ASCII `A`–`Z` mapped to `a`–`z`.

@@ -31,7 +31,7 @@ import Synchronization
 public final class EventLoop: @unchecked Sendable {
     // @unchecked Sendable. Invariant: the properties under "loop-local state" are read and
     // written only on the loop thread (every entry point checks `inLoop` or runs as a job);
-    // the rest are immutable, or guarded by `remote` (a Mutex), or atomics.
+    // the rest are immutable, or guarded by `remote` (a lock), or atomics.
 
     /// The loop's number, from 1 in creation order across the process; its thread is named
     /// "ws-loop-N".
@@ -42,7 +42,7 @@ public final class EventLoop: @unchecked Sendable {
     // MARK: Cross-thread state
 
     /// Work submitted from other threads, and the shutdown request.
-    private let remote = Mutex(RemoteState())
+    private let remote = Lock(RemoteState())
     /// Set by the first remote submission after the loop last drained `remote`; only that
     /// submission writes to the wake-up descriptor.
     private let remoteWorkPending = Atomic<Bool>(false)
@@ -214,8 +214,9 @@ public final class EventLoop: @unchecked Sendable {
         guard !endOfTickHandlers.isEmpty else { return }
         var index = 0
         while index < endOfTickHandlers.count {   // handlers may add more; run those too
-            endOfTickHandlers[index].endOfTick()
+            let handler = endOfTickHandlers[index]   // copy: the handler may append to the list
             index += 1
+            handler.endOfTick()
         }
         endOfTickHandlers.removeAll(keepingCapacity: true)
     }

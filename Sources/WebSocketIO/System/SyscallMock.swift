@@ -26,7 +26,7 @@ package enum SyscallMock {
     }
 
     /// Forced errnos per call and descriptor, in the order they will be returned.
-    private static let table = Mutex<[Key: [Errno]]>([:])
+    private static let table = Lock<[Key: [Errno]]>([:])
     /// The number of forced errnos not yet used; lets the real path skip the lock.
     private static let pending = Atomic<Int>(0)
 

@@ -19,8 +19,10 @@ let package = Package(
     targets: [
         // Sans-I/O protocol engine: standard library only.
         .target(name: "WebSocketCore", swiftSettings: strictSettings),
+        // epoll/eventfd declarations and GNU functions that the Swift Glibc module lacks.
+        .target(name: "CWebSocketIO"),
         // Event loops, selector, non-blocking TCP. Knows nothing about WebSocket.
-        .target(name: "WebSocketIO", swiftSettings: strictSettings),
+        .target(name: "WebSocketIO", dependencies: ["CWebSocketIO"], swiftSettings: strictSettings),
         // The public async API.
         .target(name: "AsyncWebSocket", dependencies: ["WebSocketCore", "WebSocketIO"], swiftSettings: strictSettings),
         .executableTarget(name: "wscat", dependencies: ["AsyncWebSocket"], swiftSettings: strictSettings),

@@ -1,1 +1,0 @@
-// placeholder until issue 3 lands

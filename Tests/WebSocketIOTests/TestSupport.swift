@@ -1,0 +1,74 @@
+import Testing
+import Synchronization
+@testable import WebSocketIO
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The parent of every suite in this target. Serialized because the descriptor-leak test
+/// counts the process's open descriptors, which tests running beside it would change.
+@Suite(.serialized) struct WebSocketIOTests {}
+
+/// Runs `body` with a fresh event loop and shuts it down afterwards.
+func withLoop<T>(_ body: (EventLoop) async throws -> T) async throws -> T {
+    let loop = try EventLoop()
+    defer { loop.shutdown() }
+    return try await body(loop)
+}
+
+extension EventLoop {
+    /// Runs `body` on the loop thread and returns its result.
+    func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            execute { continuation.resume(with: Result { try body() }) }
+        }
+    }
+}
+
+/// A mutable box for state that only the loop thread touches in a test.
+final class LoopLocal<Value>: @unchecked Sendable {
+    // @unchecked Sendable. Invariant: `value` is read and written only on one event loop's
+    // thread, or after that loop has handed it back through a continuation.
+    var value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// The number of open descriptors of this process (entries of /proc/self/fd, less the one
+/// the listing itself uses).
+func openDescriptorCount() -> Int {
+    guard let directory = opendir("/proc/self/fd") else { return -1 }
+    defer { closedir(directory) }
+    var count = 0
+    while let entry = readdir(directory) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        if name != "." && name != ".." { count += 1 }
+    }
+    return count - 1
+}
+
+/// Whether this machine can bind an IPv6 loopback socket.
+let ipv6Available: Bool = {
+    guard let address = try? SocketAddress(ipAddress: "::1", port: 0) else { return false }
+    return (try? TCPListener(bindingTo: address)) != nil
+}()
+
+/// The calling thread's name, from /proc/thread-self/comm.
+func currentThreadName() -> String {
+    guard let file = fopen("/proc/thread-self/comm", "r") else { return "?" }
+    defer { fclose(file) }
+    var buffer = [CChar](repeating: 0, count: 64)
+    guard fgets(&buffer, Int32(buffer.count), file) != nil else { return "?" }
+    let bytes = buffer.prefix { $0 != 0 && $0 != 10 }.map { UInt8(bitPattern: $0) }
+    return String(decoding: bytes, as: UTF8.self)
+}
+
+/// A counter any thread may bump.
+final class AtomicCounter: Sendable {
+    private let storage = Atomic<Int>(0)
+    func increment() { storage.add(1, ordering: .relaxed) }
+    var value: Int { storage.load(ordering: .relaxed) }
+}

@@ -76,7 +76,7 @@ extension Connection {
         assembled = []
     }
 
-    static func truncated(_ text: String, toUTF8Count limit: Int) -> String {
+    package static func truncated(_ text: String, toUTF8Count limit: Int) -> String {
         guard text.utf8.count > limit else { return text }
         var result = ""
         for character in text where result.utf8.count + character.utf8.count <= limit {

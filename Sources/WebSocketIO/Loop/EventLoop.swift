@@ -39,6 +39,16 @@ public final class EventLoop: @unchecked Sendable {
 
     let selector: Selector
 
+    /// A buffer for reads on the loop thread, shared by everything on this loop. Loop thread only.
+    ///
+    /// Reading into one shared buffer and keeping only what a protocol still needs lets an idle
+    /// connection hold no read buffer at all. 64 KiB fits a typical socket receive burst; a
+    /// read never blocks the loop for longer than it takes to copy that much.
+    public let readBuffer: UnsafeMutableRawBufferPointer
+
+    /// The size of `readBuffer`.
+    public static let readBufferSize = 64 << 10
+
     // MARK: Cross-thread state
 
     /// Work submitted from other threads, and the shutdown request.
@@ -77,6 +87,7 @@ public final class EventLoop: @unchecked Sendable {
     public init() throws(Errno) {
         number = Self.loopCounter.add(1, ordering: .relaxed).newValue
         selector = try Selector()
+        readBuffer = .allocate(byteCount: Self.readBufferSize, alignment: 16)
         let thread = try PosixThread.spawn(name: "ws-loop-\(number)", detached: false) { [self] in
             run()
         }

@@ -1,0 +1,69 @@
+import WebSocketCore
+import WebSocketIO
+
+/// The server's opening handshake for one accepted socket (RFC 6455 §4.2).
+enum ServerHandshakeDriver {
+    /// Reads and validates the upgrade request, asks the hook, answers, and returns the open
+    /// connection, or answers with an error status, closes the socket and returns `nil`.
+    static func upgrade(
+        _ accepted: AcceptedSocket, on loop: EventLoop, configuration: WebSocketConfiguration,
+        hook: WebSocketServer.UpgradeHook?
+    ) async -> WebSocket? {
+        let channel = HandshakeChannel(socket: accepted.socket, eventLoop: loop)
+        do {
+            try await channel.start(timeout: configuration.handshakeTimeout)
+            let parser = HTTPHeadParser<HTTPRequestHead>(
+                maxHeadSize: configuration.maxHandshakeHeadSize, maxHeaderCount: configuration.maxHandshakeHeaderCount)
+            let (head, remainder) = try await channel.readHead(with: parser)
+
+            guard head.headers.contains("Upgrade") else {
+                // A plain HTTP request: this endpoint only speaks WebSocket.
+                let rejection = ServerHandshake.rejection(
+                    for: .unsupportedWebSocketVersion(""), body: "This endpoint requires a WebSocket upgrade.\n")
+                await reject(channel, rejection.serialized())
+                return nil
+            }
+            let upgrade = try ServerHandshake.validate(head)
+
+            var subprotocol: String?
+            var extraHeaders = HTTPHeaders()
+            if let hook {
+                let request = WebSocketUpgradeRequest(head: head, upgrade: upgrade, remoteAddress: accepted.remoteAddress)
+                switch await hook(request).verdict {
+                case .accept(let chosen, let headers):
+                    subprotocol = chosen.flatMap { upgrade.subprotocols.contains($0) ? $0 : nil }
+                    extraHeaders = headers
+                case .reject(let status, var headers, let body):
+                    headers.replaceOrAdd(name: "Connection", value: "close")
+                    headers.replaceOrAdd(name: "Content-Length", value: String(body.utf8.count))
+                    var bytes = HTTPResponseHead(status: status, headers: headers).serialized()
+                    bytes.append(contentsOf: body.utf8)
+                    await reject(channel, bytes)
+                    return nil
+                }
+            }
+            let response = ServerHandshake.response(to: upgrade, subprotocol: subprotocol, extraHeaders: extraHeaders)
+            try await channel.writeAll(response.serialized())
+            await channel.detach()
+
+            let ws = WebSocket(
+                socket: accepted.socket, eventLoop: loop, role: .server, configuration: configuration,
+                request: head, response: response, subprotocol: subprotocol,
+                remoteAddress: accepted.remoteAddress, maskingKeys: nil)
+            await ws.start(initialInput: remainder)
+            return ws
+        } catch let error as HandshakeError {
+            await reject(channel, ServerHandshake.rejection(for: error).serialized())
+            return nil
+        } catch {
+            await channel.close()
+            return nil
+        }
+    }
+
+    /// Writes a rejection (best effort, within the handshake deadline) and closes the socket.
+    private static func reject(_ channel: HandshakeChannel, _ bytes: [UInt8]) async {
+        try? await channel.writeAll(bytes)
+        await channel.close()
+    }
+}

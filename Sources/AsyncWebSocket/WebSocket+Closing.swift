@@ -1,0 +1,136 @@
+public import WebSocketCore
+import WebSocketIO
+
+extension WebSocket {
+    /// Runs the closing handshake: sends a Close frame and returns once the connection is closed.
+    ///
+    /// Messages the peer sent before its Close frame are still delivered to `messages`. If the
+    /// peer does not answer within `closeTimeout`, the transport is closed anyway. Calling
+    /// `close` on a closing or closed connection just waits for the end.
+    ///
+    /// - Parameters:
+    ///   - code: The status code; 1000 by default. 1005, 1006 and 1015 may not be sent.
+    ///   - reason: At most 123 UTF-8 bytes.
+    /// - Throws: `WebSocketError` `.invalidArgument` for a code that may not be sent or a reason
+    ///   that is too long.
+    public func close(code: CloseCode = .normalClosure, reason: String = "") async throws {
+        if connection.state == .open && !transportClosed {
+            do {
+                try connection.close(code: code, reason: reason)
+            } catch {
+                throw WebSocketError.from(error)
+            }
+            scheduleFlush()
+            armCloseTimer()
+        }
+        await waitUntilClosed()
+    }
+
+    /// Closes the transport at once, without a closing handshake. `closeCode` becomes 1006.
+    public func terminate() {
+        finish(code: .abnormalClosure, reason: "")
+    }
+
+    /// Suspends until the transport is closed.
+    func waitUntilClosed() async {
+        guard !transportClosed else { return }
+        await withUnsafeContinuation { continuation in
+            closeWaiters.append(continuation)
+        }
+    }
+
+    /// Starts closing with `code` if the connection is still open, without waiting.
+    func beginClose(code: CloseCode, reason: String) {
+        guard connection.state == .open, !transportClosed else { return }
+        try? connection.close(code: code, reason: Connection.truncated(reason, toUTF8Count: 123))
+        scheduleFlush()
+        armCloseTimer()
+    }
+
+    /// Called after the engine left `.open`: a Close was sent, received, or the peer failed.
+    func connectionStopped() {
+        armCloseTimer()
+        guard connection.state == .closed else { return }
+        if connection.hasPendingOutput {
+            scheduleFlush()
+        } else {
+            outputDrainedAfterClose()
+        }
+    }
+
+    /// Everything, including our Close frame, is written and the handshake is over.
+    ///
+    /// A server closes the TCP connection now. So does a client after a failure; after a clean
+    /// handshake it waits for the server to close first (RFC 6455 §7.1.1), bounded by the timer.
+    func outputDrainedAfterClose() {
+        guard !transportClosed else { return }
+        let cleanClientClose = role == .client && connection.violation == nil && connection.closeFrameReceived != nil
+            && !connection.receivedEndOfStream
+        if cleanClientClose {
+            if readingPaused {
+                readingPaused = false
+                updateInterest()
+            }
+            return
+        }
+        finish(code: closeCode ?? .abnormalClosure, reason: closeReason)
+    }
+
+    /// Bounds the closing handshake (and a client's wait for the server's TCP close).
+    func armCloseTimer() {
+        guard closeTimer == nil, !transportClosed else { return }
+        closeTimer = eventLoop.scheduleTimer(after: configuration.closeTimeout) { [self] in
+            assumeIsolated { socket in
+                socket.closeTimer = nil
+                socket.finish(code: socket.closeCode ?? .abnormalClosure, reason: socket.closeReason)
+            }
+        }
+    }
+
+    /// The transport reported EOF or an error.
+    func transportEnded() {
+        finish(code: closeCode ?? .abnormalClosure, reason: closeReason)
+    }
+
+    /// Closes the socket and wakes everyone waiting on this connection. Idempotent.
+    func finish(code: CloseCode, reason: String) {
+        guard !transportClosed else { return }
+        transportClosed = true
+        if closeCode == nil {
+            closeCode = code
+            closeReason = reason
+        }
+        if let closeTimer {
+            eventLoop.cancelTimer(closeTimer)
+            self.closeTimer = nil
+        }
+        if let registration {
+            eventLoop.deregister(registration)
+            self.registration = nil
+        }
+        socket.close()
+        if let reader, inbox.isEmpty {
+            self.reader = nil
+            reader.resume(returning: nil)
+        }
+        let waitingWriters = writers
+        writers = []
+        for writer in waitingWriters { writer.resume(throwing: WebSocketError.closed) }
+        let waitingPings = pings
+        pings = []
+        for ping in waitingPings { ping.continuation.resume(throwing: WebSocketError.closed) }
+        let waiters = closeWaiters
+        closeWaiters = []
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Ends a handler's connection: close with 1000 (or 1011 if it threw) and wait.
+    func handlerReturned(error: (any Error)?) async {
+        if error != nil {
+            beginClose(code: .internalError, reason: "")
+        } else {
+            beginClose(code: .normalClosure, reason: "")
+        }
+        await waitUntilClosed()
+    }
+}

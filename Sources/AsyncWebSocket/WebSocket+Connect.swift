@@ -1,0 +1,134 @@
+public import WebSocketCore
+public import WebSocketIO
+
+extension WebSocket {
+    /// Opens a client connection to a `ws://` URL and completes the opening handshake.
+    ///
+    /// Resolves the host off the event loop (IPv4 and IPv6, trying each address in turn),
+    /// connects within `connectTimeout`, then sends the upgrade request with a fresh random key
+    /// and checks the server's answer (status 101, `Sec-WebSocket-Accept`, and that any
+    /// subprotocol or extension it chose was offered) within `handshakeTimeout`.
+    ///
+    /// Prefer the scoped `connect(to:…, body)`, which closes the connection when the body
+    /// returns. With this form, call `close()` when done.
+    ///
+    /// ```swift
+    /// let ws = try await WebSocket.connect(to: "ws://127.0.0.1:8080/chat")
+    /// try await ws.send(text: "hello")
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - url: A `ws://host[:port]/path?query` URL. `wss://` needs the TLS module (not yet).
+    ///   - configuration: Limits and timeouts.
+    ///   - subprotocols: Subprotocols to offer, most preferred first.
+    ///   - headers: Extra request headers (for example `Authorization` or `Cookie`).
+    ///   - origin: An `Origin` header, for servers that check it.
+    ///   - group: The event loops to run on; the shared group by default.
+    /// - Throws: `WebSocketError` with kind `.invalidURL`, `.connectFailed`, `.timedOut` or
+    ///   `.handshakeFailed` (with `httpStatus` set when the server answered).
+    public static func connect(
+        to url: String, configuration: WebSocketConfiguration = WebSocketConfiguration(),
+        subprotocols: [String] = [], headers: HTTPHeaders = HTTPHeaders(), origin: String? = nil,
+        group: EventLoopGroup = .shared
+    ) async throws -> WebSocket {
+        let target = try WebSocketURL(url)
+        guard !target.isSecure else {
+            throw WebSocketError(.invalidURL, "wss:// is not supported yet: \(url)")
+        }
+        let loop = group.next()
+        let socket = try await openSocket(to: target, on: loop, timeout: configuration.connectTimeout)
+        try? socket.setNoDelay()
+
+        var random = SystemRandomNumberGenerator()
+        let keyBytes = (0 ..< 16).map { _ in UInt8.random(in: 0 ... 255, using: &random) }
+        let pathAndQuery = target.requestTarget.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        let handshake = ClientHandshake(
+            host: target.host, port: target.port, secure: target.isSecure, path: String(pathAndQuery[0]),
+            query: pathAndQuery.count > 1 ? String(pathAndQuery[1]) : nil, keyBytes: keyBytes,
+            subprotocols: subprotocols, origin: origin, extraHeaders: headers)
+
+        let channel = HandshakeChannel(socket: socket, eventLoop: loop)
+        let response: HTTPResponseHead
+        let remainder: [UInt8]
+        let negotiated: NegotiatedHandshake
+        do {
+            try await channel.start(timeout: configuration.handshakeTimeout)
+            try await channel.writeAll(handshake.request.serialized())
+            let parser = HTTPHeadParser<HTTPResponseHead>(
+                maxHeadSize: configuration.maxHandshakeHeadSize, maxHeaderCount: configuration.maxHandshakeHeaderCount)
+            (response, remainder) = try await channel.readHead(with: parser)
+            do {
+                negotiated = try handshake.validate(response)
+            } catch {
+                throw WebSocketError(
+                    .handshakeFailed, "\(error) (\(response.status) \(response.reason))", httpStatus: response.status)
+            }
+        } catch let error as HandshakeError {
+            await channel.close()
+            throw WebSocketError(.handshakeFailed, "\(error)")
+        } catch {
+            await channel.close()
+            throw error
+        }
+        await channel.detach()
+
+        let ws = WebSocket(
+            socket: socket, eventLoop: loop, role: .client, configuration: configuration,
+            request: handshake.request, response: response, subprotocol: negotiated.subprotocol,
+            remoteAddress: try? socket.peerAddress(), maskingKeys: SystemRandomNumberGenerator())
+        await ws.start(initialInput: remainder)
+        return ws
+    }
+
+    /// Opens a client connection, runs `body` isolated to it, then closes it.
+    ///
+    /// When `body` returns, the connection is closed with 1000 (1011 if it threw) and this call
+    /// returns after the closing handshake. Iterating `messages` and sending inside `body` cost no
+    /// executor switch.
+    ///
+    /// ```swift
+    /// try await WebSocket.connect(to: "ws://127.0.0.1:8080/") { ws in
+    ///     try await ws.send(text: "hello")
+    ///     for await message in ws.messages { print(message); break }
+    /// }
+    /// ```
+    public static func connect<Result: Sendable>(
+        to url: String, configuration: WebSocketConfiguration = WebSocketConfiguration(),
+        subprotocols: [String] = [], headers: HTTPHeaders = HTTPHeaders(), origin: String? = nil,
+        group: EventLoopGroup = .shared,
+        _ body: (isolated WebSocket) async throws -> Result
+    ) async throws -> Result {
+        let ws = try await connect(
+            to: url, configuration: configuration, subprotocols: subprotocols, headers: headers, origin: origin,
+            group: group)
+        do {
+            let result = try await body(ws)
+            await ws.handlerReturned(error: nil)
+            return result
+        } catch {
+            await ws.handlerReturned(error: error)
+            throw error
+        }
+    }
+
+    /// Resolves the URL's host and connects to the first address that answers.
+    private static func openSocket(to url: WebSocketURL, on loop: EventLoop, timeout: Duration) async throws -> TCPSocket {
+        let addresses: [SocketAddress]
+        do {
+            addresses = try await SocketAddress.resolve(host: url.host, port: url.port)
+        } catch {
+            throw WebSocketError(.connectFailed, "cannot resolve \(url.host): \(error)")
+        }
+        var lastError: (any Error)?
+        for address in addresses {
+            do {
+                return try await TCPSocket.connect(to: address, on: loop, timeout: timeout)
+            } catch let error as Errno where error == .timedOut {
+                lastError = WebSocketError(.timedOut, "connecting to \(address)")
+            } catch let error as Errno {
+                lastError = WebSocketError(.connectFailed, "\(address): \(error)")
+            }
+        }
+        throw lastError ?? WebSocketError(.connectFailed, "no address for \(url.host)")
+    }
+}

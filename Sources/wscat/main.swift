@@ -1,1 +1,0 @@
-print("wscat: not built yet")

@@ -1,12 +1,15 @@
-#if DEBUG
-import Synchronization
-
+/// The system calls the seam in `Syscalls.swift` names. Declared in every build so the seam
+/// compiles in release too; only debug builds can force failures (`SyscallMock`).
 /// A system call that `SyscallMock` can make fail.
 package enum Syscall: Hashable, Sendable {
     case read, write, writev, send, sendmsg, close, fcntl
     case accept, bind, listen, connect, shutdown, setsockopt, getsockopt
     case epollControl, epollWait, kevent
 }
+
+#if DEBUG
+import Synchronization
+
 
 /// A test seam that makes chosen system calls fail with chosen errnos (debug builds only).
 ///

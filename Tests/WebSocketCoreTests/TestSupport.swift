@@ -171,7 +171,7 @@ func sameEvents(_ a: [Connection.Event], _ b: [Connection.Event]) -> Bool {
     a.count == b.count && zip(a, b).allSatisfy { x, y in
         switch (x, y) {
         case (.message(.binary(let p)), .message(.binary(let q))): sameBytes(p, q)
-        case (.message(.text(let p)), .message(.text(let q))): sameBytes(Array(p.utf8), Array(q.utf8))
+        case (.message(.text(let p)), .message(.text(let q))): p == q
         case (.fragment(let p), .fragment(let q)):
             p.opcode == q.opcode && p.isFinal == q.isFinal && sameBytes(p.payload, q.payload)
         default: x == y
@@ -231,8 +231,8 @@ extension FrameDecoder {
 /// one byte at a time.
 ///
 /// Inputs up to `exhaustiveLimit` bytes are split at every index. Longer ones (the 64 KiB
-/// vectors) are split at every index of their first and last 300 bytes, where the headers and the
-/// frame boundaries are, and at 64 evenly spaced points between: every split of a 64 KiB input
+/// vectors) are split at every index of their first and last 64 bytes, where the headers and the
+/// trailing frames are, and at 32 evenly spaced points between: every split of a 64 KiB input
 /// would decode four gigabytes in a debug build.
 func chunkings(of bytes: [UInt8], exhaustiveLimit: Int = 1200, byteByByte: Bool = true) -> [[ArraySlice<UInt8>]] {
     let count = bytes.count
@@ -240,9 +240,9 @@ func chunkings(of bytes: [UInt8], exhaustiveLimit: Int = 1200, byteByByte: Bool 
     if count <= exhaustiveLimit {
         points = Array(0 ... count)
     } else {
-        var set = Set(0 ... 300)
-        set.formUnion((count - 300) ... count)
-        set.formUnion(stride(from: 0, through: count, by: max(1, count / 64)))
+        var set = Set(0 ... 64)
+        set.formUnion((count - 64) ... count)
+        set.formUnion(stride(from: 0, through: count, by: max(1, count / 32)))
         points = set.sorted()
     }
     var result: [[ArraySlice<UInt8>]] = [[bytes[...]]]

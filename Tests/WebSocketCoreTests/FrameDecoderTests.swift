@@ -54,6 +54,15 @@ struct FrameDecoderTests {
         }
     }
 
+    @Test("control frames up to 125 bytes are accepted whatever maxFrameSize is", arguments: Role.both)
+    func controlFramesIgnoreFrameLimit(sender: Role) {
+        for opcode in [Opcode.ping, .pong, .close] {
+            let bytes = RawFrame(opcode, pattern(125), from: sender).bytes
+            #expect(FrameDecoder.outcome([bytes[...]], role: sender.peer, maxFrameSize: 0)
+                    == DecodeOutcome(frames: [Frame(opcode: opcode, payload: pattern(125))]))
+        }
+    }
+
     // MARK: Violations
 
     struct BadFrame: Sendable, CustomTestStringConvertible {

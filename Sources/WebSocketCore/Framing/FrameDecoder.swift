@@ -20,8 +20,9 @@
 public struct FrameDecoder: Sendable {
     /// Which side this decoder is on; it decides which masking the peer must use.
     public let role: Role
-    /// The largest payload accepted, in bytes; a larger declared length is `frameTooLarge`
-    /// before any of its payload is buffered.
+    /// The largest data frame payload accepted, in bytes; a larger declared length is
+    /// `frameTooLarge` before any of its payload is buffered. Control frames are not subject to
+    /// it: they are always accepted up to the 125 bytes RFC 6455 allows.
     public var maxFrameSize: Int
     /// The reserved bits a negotiated extension allows (0b100 for permessage-deflate's RSV1).
     public var allowedReservedBits: UInt8
@@ -159,7 +160,13 @@ public struct FrameDecoder: Sendable {
             }
             if lengthBytes == 8 && length & (1 << 63) != 0 { throw .payloadLengthTopBitSet }
         }
-        guard length <= UInt64(maxFrameSize) else { throw .frameTooLarge(length: length, limit: maxFrameSize) }
+        // The limit is for data frames. Control frames are already capped at 125 bytes above, and
+        // must not count against it: `Connection` lowers the limit to what is left of the message
+        // allowance while reassembling, and a Ping or Close between fragments of a nearly full
+        // message used to fail the connection with 1009.
+        guard opcode.isControl || length <= UInt64(maxFrameSize) else {
+            throw .frameTooLarge(length: length, limit: maxFrameSize)
+        }
         var key: MaskingKey?
         if masked {
             key = MaskingKey(buffer[cursor], buffer[cursor + 1], buffer[cursor + 2], buffer[cursor + 3])

@@ -366,8 +366,8 @@ struct EchoHarness {
     }
 
     /// Feeds `bytes` in `chunks` and returns the transcript.
-    static func run(_ role: Role, _ configuration: Connection.Configuration = .init(), echoes: Bool = true,
-                    _ chunks: [ArraySlice<UInt8>]) -> Transcript {
+    static func run(_ role: Role, _ chunks: [ArraySlice<UInt8>], _ configuration: Connection.Configuration = .init(),
+                    echoes: Bool = true) -> Transcript {
         var harness = EchoHarness(role, configuration, echoes: echoes)
         for chunk in chunks { harness.feed(chunk) }
         return harness.transcript
@@ -381,7 +381,7 @@ func transcript(
     exhaustiveLimit: Int = 1200, byteByByte: Bool = true, sourceLocation: SourceLocation = #_sourceLocation
 ) -> Transcript {
     sameUnderEveryChunking(bytes, exhaustiveLimit: exhaustiveLimit, byteByByte: byteByByte, sourceLocation: sourceLocation) {
-        EchoHarness.run(role, configuration, echoes: echoes, $0)
+        EchoHarness.run(role, $0, configuration, echoes: echoes)
     }
 }
 

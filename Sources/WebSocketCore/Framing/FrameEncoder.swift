@@ -49,7 +49,7 @@ public enum FrameEncoder {
 
     /// Appends one frame (header and payload, masked when `maskingKey` is given) to `output`.
     ///
-    /// - Complexity: O(payload length): one copy, with the masking done during the copy.
+    /// - Complexity: O(payload length): one copy, then masking in place.
     public static func append(
         opcode: Opcode, payload: UnsafeRawBufferPointer, fin: Bool = true, reservedBits: UInt8 = 0,
         maskingKey: MaskingKey?, to output: inout [UInt8]
@@ -61,14 +61,14 @@ public enum FrameEncoder {
         output.withUnsafeMutableBytes { bytes in
             _ = writeHeader(header, to: UnsafeMutableRawBufferPointer(rebasing: bytes[start ..< start + headerSize]))
         }
+        // Copy, then mask the copied bytes in place (see `FrameDecoder.movePayload`: appending
+        // `repeatElement(0, …)` first is element by element, and very slow, in debug builds).
+        let payloadStart = output.count
+        output.append(contentsOf: payload)
         if let maskingKey {
-            let payloadStart = output.count
-            output.append(contentsOf: repeatElement(0, count: payload.count))
             output.withUnsafeMutableBytes { bytes in
-                _ = Masking.maskCopy(from: payload, to: UnsafeMutableRawBufferPointer(rebasing: bytes[payloadStart...]), key: maskingKey)
+                _ = Masking.unmask(UnsafeMutableRawBufferPointer(rebasing: bytes[payloadStart...]), key: maskingKey)
             }
-        } else {
-            output.append(contentsOf: payload)
         }
     }
 

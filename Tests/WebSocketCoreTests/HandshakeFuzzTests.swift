@@ -1,19 +1,6 @@
 import Testing
 import WebSocketCore
 
-/// SplitMix64: a small seeded generator, so every run fuzzes the same inputs.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 @Suite("Handshake fuzzing")
 struct HandshakeFuzzTests {
     /// Bytes that steer mutations towards the parser's decisions.
@@ -27,7 +14,7 @@ struct HandshakeFuzzTests {
         ServerHandshake.rejection(for: .unsupportedWebSocketVersion("8"), body: "use 13").serialized(),
     ]
 
-    static func mutate(_ input: [UInt8], using generator: inout SeededGenerator) -> [UInt8] {
+    static func mutate(_ input: [UInt8], using generator: inout SeededRandom) -> [UInt8] {
         var bytes = input
         for _ in 0..<Int.random(in: 1...4, using: &generator) {
             let index = bytes.isEmpty ? 0 : Int.random(in: 0..<bytes.count, using: &generator)
@@ -47,7 +34,7 @@ struct HandshakeFuzzTests {
         return bytes
     }
 
-    static func randomHead(using generator: inout SeededGenerator) -> [UInt8] {
+    static func randomHead(using generator: inout SeededRandom) -> [UInt8] {
         let count = Int(generator.next() % 161)
         var bytes: [UInt8] = []
         bytes.reserveCapacity(count)
@@ -60,7 +47,7 @@ struct HandshakeFuzzTests {
 
     @Test("20,000 random and mutated heads fail only with HandshakeError and round-trip when parsed")
     func fuzz() throws {
-        var generator = SeededGenerator(state: 0x5EED)
+        var generator = SeededRandom(seed: 0x5EED)
         var completed = 0
         var validated = 0
         for iteration in 0..<20_000 {

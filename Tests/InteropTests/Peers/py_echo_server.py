@@ -1,0 +1,103 @@
+"""Python `websockets` server used as the peer of AsyncWebSocket's client in the interop tests.
+
+Listens on 127.0.0.1 with an OS-chosen port and prints `PORT <n>` once listening. What each
+connection does depends on the request path:
+
+  /echo          echo every message (text as text, binary as binary)
+  /fragmented    send one fragmented text and one fragmented binary message, then echo
+  /ping          ping the client, wait for its Pong, send "pong received", then echo
+  /keepalive     wait until the keepalive (--ping-interval) got two Pongs, send "keepalive ok"
+  /close         on the first message, close with 4003 "py bye"
+  /headers       send a JSON text with the request's and response's extension headers, then echo
+  /reject        refused in process_request with 403
+
+Every connection that ends prints `CLOSED {"path": ..., "code": ..., "reason": ...}`.
+"""
+
+import argparse
+import asyncio
+import json
+import sys
+from http import HTTPStatus
+
+from websockets.asyncio.server import serve
+from websockets.exceptions import ConnectionClosed
+
+from peer_common import emit, exit_with_parent, wait_for_latency
+
+
+async def echo(ws) -> None:
+    async for message in ws:
+        await ws.send(message)
+
+
+async def handler(ws) -> None:
+    path = ws.request.path.split("?", 1)[0]
+    try:
+        if path == "/fragmented":
+            await ws.send(["frag", "ment", "ed \u00e9\u4e16"])
+            await ws.send([b"\x00\x01", b"", b"\x02\x03" * 1000])
+            await echo(ws)
+        elif path == "/ping":
+            pong = await ws.ping(b"py-ping")
+            await asyncio.wait_for(pong, timeout=10)
+            await ws.send("pong received")
+            await echo(ws)
+        elif path == "/keepalive":
+            latency = await wait_for_latency(ws, pings=2, timeout=10)
+            await ws.send(f"keepalive ok {latency:.6f}")
+            await echo(ws)
+        elif path == "/close":
+            await ws.recv()
+            await ws.close(4003, "py bye")
+        elif path == "/headers":
+            await ws.send(json.dumps({
+                "request_extensions": ws.request.headers.get("Sec-WebSocket-Extensions"),
+                "response_extensions": ws.response.headers.get("Sec-WebSocket-Extensions"),
+                "subprotocol": ws.subprotocol,
+            }))
+            await echo(ws)
+        else:
+            await echo(ws)
+    except ConnectionClosed:
+        pass
+    finally:
+        await ws.wait_closed()
+        emit("CLOSED " + json.dumps({"path": path, "code": ws.close_code, "reason": ws.close_reason}))
+
+
+def process_request(connection, request):
+    if request.path.split("?", 1)[0] == "/reject":
+        return connection.respond(HTTPStatus.FORBIDDEN, "forbidden\n")
+    return None
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--compression", choices=["none", "deflate"], default="none")
+    parser.add_argument("--subprotocol", action="append", default=None)
+    parser.add_argument("--ping-interval", type=float, default=None)
+    parser.add_argument("--lifetime", type=float, default=60)
+    args = parser.parse_args()
+    exit_with_parent(args.lifetime)
+
+    async with serve(
+        handler, "127.0.0.1", 0,
+        compression=None if args.compression == "none" else "deflate",
+        subprotocols=args.subprotocol,
+        process_request=process_request,
+        ping_interval=args.ping_interval,
+        ping_timeout=args.ping_interval,
+        max_size=None,
+        max_queue=None,
+    ) as server:
+        port = server.sockets[0].getsockname()[1]
+        emit(f"PORT {port}")
+        await server.serve_forever()
+
+
+if __name__ == "__main__":
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        sys.exit(0)

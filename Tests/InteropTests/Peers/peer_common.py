@@ -15,7 +15,9 @@ def exit_with_parent(lifetime: float) -> None:
 
     def watch_stdin() -> None:
         try:
-            while sys.stdin.buffer.read(4096):
+            # os.read, not sys.stdin: a daemon thread blocked inside a BufferedReader makes the
+            # interpreter abort at shutdown ("could not acquire lock for <stdin>").
+            while os.read(0, 4096):
                 pass
         except Exception:
             pass
@@ -48,6 +50,9 @@ async def wait_for_latency(ws, pings: int, timeout: float) -> float:
     seen = 0
     last = 0.0
     while seen < pings:
+        if ws.close_code is not None:
+            raise AssertionError(
+                f"connection closed after {seen} keepalive pongs: {ws.close_code} {ws.close_reason!r}")
         if loop.time() > end:
             raise TimeoutError(f"only {seen} keepalive pongs within {timeout} s")
         if ws.latency != last:

@@ -84,8 +84,10 @@ async def scenario_ping(ws, result):
 
 
 async def scenario_keepalive(ws, result):
-    # Connected with ping_interval=ping_timeout=0.2: an unanswered keepalive Ping would close
-    # the connection with 1011; three measured latencies mean three answered Pings.
+    # Connected with ping_interval=0.2: a keepalive Ping goes out 0.2 s after the previous
+    # Pong; three measured latencies mean three answered Pings. An unanswered one closes the
+    # connection with 1011 after ping_timeout, which is generous (5 s) because the 2 shared
+    # cores also run the other tests: the point is that Pongs come, not how fast.
     result["latency"] = await wait_for_latency(ws, pings=3, timeout=10)
     await roundtrip(ws, "still open", result, "text/after-keepalive")
 
@@ -132,7 +134,7 @@ async def main() -> None:
 
     options = dict(proxy=None, max_size=None, open_timeout=10, close_timeout=10)
     if args.scenario == "keepalive":
-        options.update(ping_interval=0.2, ping_timeout=0.2)
+        options.update(ping_interval=0.2, ping_timeout=5)
     else:
         options.update(ping_interval=None)
     if args.scenario == "subprotocol":

@@ -6,13 +6,19 @@ import WebSocketCore
 /// The payload lengths around each frame-length encoding boundary, and a large one.
 let sizeClasses = [0, 125, 126, 65535, 65536, 1 << 20]
 
+/// ASCII text of `size` bytes. Built from the standard library's bulk operations: a debug build
+/// of a per-byte loop would take seconds for 16 MiB, on the event loop when called from a handler.
 func text(ofSize size: Int) -> String {
-    let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
-    return String(decoding: (0 ..< size).map { alphabet[$0 % alphabet.count] }, as: UTF8.self)
+    let alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+    return String(String(repeating: alphabet, count: size / 36 + 1).utf8.prefix(size))!
 }
 
+/// `size` bytes of a repeating 0…255 pattern, built by doubling (memcpy) for the same reason.
 func bytes(ofSize size: Int) -> [UInt8] {
-    (0 ..< size).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 3) }
+    var result = (0 ... 255).map { UInt8($0) }
+    result.reserveCapacity(max(size, 256))
+    while result.count < size { result.append(contentsOf: result) }
+    return Array(result.prefix(size))
 }
 
 /// The next message on `ws`, or `nil` once it closed.
@@ -29,6 +35,7 @@ func receive(_ ws: isolated WebSocket) async -> Message? {
 struct ClientInteropTests {
     @Test("text and binary echo at every length class, 0 B to 1 MiB, and 16 MiB binary once")
     func echo() async throws {
+        let big = Message.binary(bytes(ofSize: 16 << 20))  // built here, not on the event loop
         try await withPythonServer { server in
             try await WebSocket.connect(to: server.url("/echo")) { ws in
                 for size in sizeClasses {
@@ -42,7 +49,6 @@ struct ClientInteropTests {
                 try await ws.send(text: utf8)
                 #expect(await receive(ws) == .text(utf8))
 
-                let big = Message.binary(bytes(ofSize: 16 << 20))
                 try await ws.send(big)
                 let echoed = await receive(ws)
                 #expect(echoed == big, "16 MiB came back as \(echoed?.summary ?? "nothing")")
@@ -52,12 +58,14 @@ struct ClientInteropTests {
         }
     }
 
-    @Test("the server's fragmented messages arrive as one message each")
+    @Test("the server's fragmented messages arrive as one message each, with a Ping between fragments")
     func fragmented() async throws {
         try await withPythonServer { server in
             try await WebSocket.connect(to: server.url("/fragmented")) { ws in
                 #expect(await receive(ws) == .text("fragmented é世"))
                 #expect(await receive(ws) == .binary([0, 1] + Array(repeating: [2, 3], count: 1000).flatMap { $0 }))
+                // The server pings between this message's fragments and waits for our Pong.
+                #expect(await receive(ws) == .text("before ping, after pong"))
                 try await ws.send(text: "next")
                 #expect(await receive(ws) == .text("next"))
             }
@@ -131,13 +139,19 @@ struct ClientInteropTests {
         }
     }
 
-    @Test("subprotocol: we offer chat.v1, the server supports chat.v1")
+    @Test("subprotocol: we offer chat.v1, the server supports chat.v1; our Origin, headers and query arrive")
     func subprotocol() async throws {
         try await withPythonServer(["--subprotocol", "chat.v1"]) { server in
-            try await WebSocket.connect(to: server.url("/headers"), subprotocols: ["chat.v1"]) { ws in
+            try await WebSocket.connect(
+                to: server.url("/headers?room=1"), subprotocols: ["chat.v1"], headers: ["X-Test": "yes"],
+                origin: "http://example.test"
+            ) { ws in
                 #expect(ws.subprotocol == "chat.v1")
                 let report = try #require(try await headersReport(ws))
                 #expect(report.subprotocol == "chat.v1")
+                #expect(report.origin == "http://example.test")
+                #expect(report.xTest == "yes")
+                #expect(report.path == "/headers?room=1")
             }
         }
     }
@@ -178,6 +192,9 @@ struct HeadersReport: Decodable {
     var requestExtensions: String?
     var responseExtensions: String?
     var subprotocol: String?
+    var origin: String?
+    var xTest: String?
+    var path: String?
 }
 
 func headersReport(_ ws: isolated WebSocket) async throws -> HeadersReport? {

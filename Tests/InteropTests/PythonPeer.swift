@@ -85,12 +85,21 @@ final class PeerProcess: @unchecked Sendable {
     }
 
     /// Starts `python3 Peers/<script> arguments…`.
-    init(script: String, arguments: [String], lifetime: Duration = .seconds(40)) throws {
-        name = script
+    convenience init(script: String, arguments: [String], lifetime: Duration = .seconds(40)) throws {
         let seconds = Double(lifetime.components.seconds)
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-u", Python.peersDirectory.appendingPathComponent(script).path]
-            + arguments + ["--lifetime", String(seconds)]
+        try self.init(
+            name: script, executable: URL(fileURLWithPath: "/usr/bin/env"),
+            arguments: ["python3", "-u", Python.peersDirectory.appendingPathComponent(script).path]
+                + arguments + ["--lifetime", String(seconds)],
+            lifetime: lifetime)
+    }
+
+    /// Starts `executable arguments…` in the peers folder; it is killed after `lifetime`.
+    init(name: String, executable: URL, arguments: [String], lifetime: Duration = .seconds(40)) throws {
+        self.name = name
+        let seconds = Double(lifetime.components.seconds)
+        process.executableURL = executable
+        process.arguments = arguments
         process.currentDirectoryURL = Python.peersDirectory
         process.standardInput = input
         process.standardOutput = output
@@ -315,6 +324,8 @@ struct ClientResult: Decodable, Sendable {
     var text: String?
     var binaryOk: Bool?
     var asyncOk: Bool?
+    var interleavedOk: Bool?
+    var midMessageLatency: Double?
     var latencies: [Double]?
     var latency: Double?
 }

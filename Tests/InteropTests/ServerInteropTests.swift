@@ -107,7 +107,7 @@ struct ServerInteropTests {
         #expect(log.all.first?.received == ["binary/\(16 << 20)"])
     }
 
-    @Test("fragmented sends (a list and an async iterator) arrive as one message each")
+    @Test("fragmented sends (a list, an async iterator, a Ping between fragments) arrive as one message each")
     func fragmented() async throws {
         let result = try await withServer(handler: echoHandler(log)) { port in
             try await runPythonClient("ws://127.0.0.1:\(port)/", "fragmented")
@@ -116,9 +116,11 @@ struct ServerInteropTests {
         #expect(result.text == "fragmented é世")
         #expect(result.binaryOk == true)
         #expect(result.asyncOk == true)
+        #expect(result.interleavedOk == true)
+        #expect((result.midMessageLatency ?? 0) > 0)
         #expect(
             log.all.first?.received
-                == ["text/\("fragmented é世".utf8.count)", "binary/80002", "text/70201", "text/5"])
+                == ["text/\("fragmented é世".utf8.count)", "binary/80002", "text/70201", "binary/11", "text/5"])
     }
 
     @Test("Python's pings (empty, short, 125-byte, random) get their pongs")

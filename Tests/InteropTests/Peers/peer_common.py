@@ -33,6 +33,17 @@ def exit_with_parent(lifetime: float) -> None:
     timer.start()
 
 
+def text_of(size: int) -> str:
+    """ASCII text of `size` bytes (so the character count is the byte count)."""
+    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+    return (alphabet * (size // len(alphabet) + 1))[:size]
+
+
+def bytes_of(size: int) -> bytes:
+    """`size` bytes of a repeating pattern."""
+    return (bytes(range(256)) * (size // 256 + 1))[:size]
+
+
 def emit(line: str) -> None:
     """One line on stdout, flushed at once so the test sees it."""
     sys.stdout.write(line + "\n")

@@ -16,19 +16,9 @@ import traceback
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from peer_common import emit, exit_with_parent, wait_for_latency
+from peer_common import bytes_of, emit, exit_with_parent, text_of, wait_for_latency
 
 SIZES = [0, 125, 126, 65535, 65536, 1 << 20]
-
-
-def text_of(size: int) -> str:
-    # ASCII so that the character count is the byte count (the frame-length classes).
-    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
-    return (alphabet * (size // len(alphabet) + 1))[:size]
-
-
-def bytes_of(size: int) -> bytes:
-    return bytes((i * 7 + 3) & 0xFF for i in range(size)) if size < 70000 else (bytes(range(256)) * (size // 256 + 1))[:size]
 
 
 async def roundtrip(ws, message, result: dict, label: str) -> None:
@@ -68,6 +58,18 @@ async def scenario_fragmented(ws, result):
     await ws.send(chunks())
     echoed = await asyncio.wait_for(ws.recv(), timeout=10)
     result["async_ok"] = echoed == "a" * 200 + "b" * 70000 + "c"
+
+    # A Ping between two fragments of one message (RFC 6455 §5.4: control frames may be
+    # interleaved): the Pong must come while the message is still incomplete.
+    async def chunks_with_ping():
+        yield b"first"
+        pong = await ws.ping(b"mid-message")
+        result["mid_message_latency"] = await asyncio.wait_for(pong, timeout=10)
+        yield b"second"
+
+    await ws.send(chunks_with_ping())
+    echoed = await asyncio.wait_for(ws.recv(), timeout=10)
+    result["interleaved_ok"] = echoed == b"firstsecond"
     # A message after the fragmented ones still arrives on its own.
     await roundtrip(ws, "after", result, "text/after")
 

@@ -4,12 +4,15 @@ Listens on 127.0.0.1 with an OS-chosen port and prints `PORT <n>` once listening
 connection does depends on the request path:
 
   /echo          echo every message (text as text, binary as binary)
-  /fragmented    send one fragmented text and one fragmented binary message, then echo
+  /fragmented    send two fragmented text and one fragmented binary message (the last text
+                 with a Ping between its fragments), then echo
   /ping          ping the client, wait for its Pong, send "pong received", then echo
   /keepalive     wait until the keepalive (--ping-interval) got two Pongs, send "keepalive ok"
   /close         on the first message, close with 4003 "py bye"
-  /headers       send a JSON text with the request's and response's extension headers, then echo
+  /headers       send a JSON text with some request and response headers, then echo
   /reject        refused in process_request with 403
+  /drive         drive an echo client: send text and binary messages of every length class,
+                 check each echo, close with 1000 "done", print `DRIVE {"ok": ..., ...}`
 
 Every connection that ends prints `CLOSED {"path": ..., "code": ..., "reason": ...}`.
 """
@@ -23,7 +26,7 @@ from http import HTTPStatus
 from websockets.asyncio.server import serve
 from websockets.exceptions import ConnectionClosed
 
-from peer_common import emit, exit_with_parent, wait_for_latency
+from peer_common import bytes_of, emit, exit_with_parent, text_of, wait_for_latency
 
 
 async def echo(ws) -> None:
@@ -37,6 +40,15 @@ async def handler(ws) -> None:
         if path == "/fragmented":
             await ws.send(["frag", "ment", "ed \u00e9\u4e16"])
             await ws.send([b"\x00\x01", b"", b"\x02\x03" * 1000])
+
+            # A Ping between two fragments: the client must answer it mid-message.
+            async def chunks_with_ping():
+                yield "before ping, "
+                pong = await ws.ping(b"mid-message")
+                await asyncio.wait_for(pong, timeout=10)
+                yield "after pong"
+
+            await ws.send(chunks_with_ping())
             await echo(ws)
         elif path == "/ping":
             pong = await ws.ping(b"py-ping")
@@ -47,6 +59,20 @@ async def handler(ws) -> None:
             latency = await wait_for_latency(ws, pings=2, timeout=10)
             await ws.send(f"keepalive ok {latency:.6f}")
             await echo(ws)
+        elif path == "/drive":
+            report = {"ok": True, "echoed": []}
+            for size in [0, 125, 126, 65535, 65536, 1 << 20]:
+                for message in [text_of(size), bytes_of(size)]:
+                    await ws.send(message)
+                    echoed = await asyncio.wait_for(ws.recv(), timeout=10)
+                    label = f"{type(message).__name__}/{size}"
+                    if type(echoed) is type(message) and echoed == message:
+                        report["echoed"].append(label)
+                    else:
+                        report["ok"] = False
+                        report["error"] = f"{label} came back as {type(echoed).__name__}[{len(echoed)}]"
+            await ws.close(1000, "done")
+            emit("DRIVE " + json.dumps(report))
         elif path == "/close":
             await ws.recv()
             await ws.close(4003, "py bye")
@@ -55,6 +81,9 @@ async def handler(ws) -> None:
                 "request_extensions": ws.request.headers.get("Sec-WebSocket-Extensions"),
                 "response_extensions": ws.response.headers.get("Sec-WebSocket-Extensions"),
                 "subprotocol": ws.subprotocol,
+                "origin": ws.request.headers.get("Origin"),
+                "x_test": ws.request.headers.get("X-Test"),
+                "path": ws.request.path,
             }))
             await echo(ws)
         else:

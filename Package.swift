@@ -30,6 +30,10 @@ let package = Package(
         .testTarget(name: "WebSocketCoreTests", dependencies: ["WebSocketCore"], swiftSettings: strictSettings),
         .testTarget(name: "WebSocketIOTests", dependencies: ["WebSocketIO"], swiftSettings: strictSettings),
         .testTarget(name: "AsyncWebSocketTests", dependencies: ["AsyncWebSocket"], swiftSettings: strictSettings),
+        // Interoperability with Python's `websockets` as a peer (scripts in Tests/InteropTests/Peers;
+        // skipped when python3 or the package is missing).
+        .testTarget(
+            name: "InteropTests", dependencies: ["AsyncWebSocket"], exclude: ["Peers"], swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -150,8 +150,12 @@ final class EchoClient: IOHandler {
 }
 
 /// Echoes `payload` through a fresh server on `address` and returns what came back.
-func echo(_ payload: [UInt8], via address: SocketAddress, on loop: EventLoop) async throws -> [UInt8] {
+/// `listening` is told the address the server got (its real port when `address` has port 0).
+func echo(
+    _ payload: [UInt8], via address: SocketAddress, on loop: EventLoop, listening: (SocketAddress) -> Void = { _ in }
+) async throws -> [UInt8] {
     let listener = try TCPListener(bindingTo: address)
+    listening(listener.localAddress)
     let server = LoopLocal<EchoServer?>(nil)
     try await loop.run { server.value = try EchoServer(loop: loop, listener: listener) }
     defer { loop.execute { server.value?.stop() } }

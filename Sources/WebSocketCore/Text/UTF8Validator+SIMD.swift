@@ -27,6 +27,7 @@ extension UTF8Validator {
             if isASCII64(base + index) {
                 if endsMidCharacter(base, at: index) { return nil }
                 index &+= 64
+                while index &+ 64 <= count && isASCII64(base + index) { index &+= 64 }
                 continue
             }
             let errors = blockErrors(base, index) | blockErrors(base, index &+ 16)
@@ -67,16 +68,41 @@ extension UTF8Validator {
         let prev1 = base.loadUnaligned(fromByteOffset: index &- 1, as: SIMD16<UInt8>.self)
         let prev2 = base.loadUnaligned(fromByteOffset: index &- 2, as: SIMD16<UInt8>.self)
         let prev3 = base.loadUnaligned(fromByteOffset: index &- 3, as: SIMD16<UInt8>.self)
+        // Compare vector with vector and combine byte vectors, not `SIMDMask`s: with Swift 6.3,
+        // comparisons with a scalar operand, `.&`/`.|`/`.^` on masks and `pointwiseMax` compile
+        // to loops over the lanes or calls.
 
-        let isContinuation = (byte & 0xC0) .== 0x80
-        let mustContinue = (prev1 .>= 0xC0) .| (prev2 .>= 0xE0) .| (prev3 .>= 0xF0)
-        var bad = isContinuation .^ mustContinue
-        bad .|= (byte .>= 0xF5) .| ((byte & 0xFE) .== 0xC0)
-        bad .|= (prev1 .== 0xE0) .& (byte .< 0xA0)
-        bad .|= (prev1 .== 0xED) .& (byte .> 0x9F)
-        bad .|= (prev1 .== 0xF0) .& (byte .< 0x90)
-        bad .|= (prev1 .== 0xF4) .& (byte .> 0x8F)
-        return SIMD16<UInt8>(repeating: 0).replacing(with: 0xFF, where: bad)
+        // A byte must be a continuation (80–BF, negative and below -64 as Int8) exactly when a
+        // saturating subtraction leaves something of a lead one, two or three bytes back.
+        let notContinuation = lanes(SIMD16<Int8>(truncatingIfNeeded: byte) .> SIMD16<Int8>(repeating: -65))
+        let leads = subtractingSaturated(prev1, 0xBF) | subtractingSaturated(prev2, 0xDF) | subtractingSaturated(prev3, 0xEF)
+        let notRequired = lanes(leads .== splat(0))
+        var bad = notContinuation ^ notRequired
+        bad |= lanes(byte .>= splat(0xF5)) | lanes((byte & splat(0xFE)) .== splat(0xC0))
+        // For a continuation byte, "below A0" is bit 5 clear and "below 90" is bits 4–5 clear.
+        let below0xA0 = lanes((byte & splat(0x20)) .== splat(0))
+        let below0x90 = lanes((byte & splat(0x30)) .== splat(0))
+        bad |= lanes(prev1 .== splat(0xE0)) & below0xA0         // overlong three-byte form
+        bad |= lanes(prev1 .== splat(0xED)) & ~below0xA0        // surrogate
+        bad |= lanes(prev1 .== splat(0xF0)) & below0x90         // overlong four-byte form
+        bad |= lanes(prev1 .== splat(0xF4)) & ~below0x90        // above U+10FFFF
+        return bad
+    }
+
+    /// `max(vector, bound) - bound` per lane: nonzero exactly where `vector > bound` (`psubusb`, `uqsub`).
+    @inline(__always)
+    private static func subtractingSaturated(_ vector: SIMD16<UInt8>, _ bound: UInt8) -> SIMD16<UInt8> {
+        let limit = splat(bound)
+        return vector.replacing(with: limit, where: vector .< limit) &- limit
+    }
+
+    @inline(__always)
+    private static func splat(_ value: UInt8) -> SIMD16<UInt8> { SIMD16(repeating: value) }
+
+    /// A comparison's result as 0xFF or 0 per lane (one `pcmpeqb`-style instruction).
+    @inline(__always)
+    private static func lanes(_ mask: SIMDMask<SIMD16<Int8>>) -> SIMD16<UInt8> {
+        SIMD16(repeating: 0).replacing(with: 0xFF, where: mask)
     }
 
     @inline(__always)

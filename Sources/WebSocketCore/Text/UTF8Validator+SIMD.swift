@@ -61,8 +61,8 @@ extension UTF8Validator {
             || base.load(fromByteOffset: index &- 3, as: UInt8.self) >= 0xF0
     }
 
-    /// 0xFF in every lane of the 16 bytes at `index` that breaks a rule, 0 elsewhere.
-    @inline(__always)
+    /// Nonzero in every lane of the 16 bytes at `index` that breaks a rule, 0 elsewhere.
+    @inline(always)
     private static func blockErrors(_ base: UnsafeRawPointer, _ index: Int) -> SIMD16<UInt8> {
         let byte = base.loadUnaligned(fromByteOffset: index, as: SIMD16<UInt8>.self)
         let prev1 = base.loadUnaligned(fromByteOffset: index &- 1, as: SIMD16<UInt8>.self)
@@ -72,20 +72,25 @@ extension UTF8Validator {
         // comparisons with a scalar operand, `.&`/`.|`/`.^` on masks and `pointwiseMax` compile
         // to loops over the lanes or calls.
 
-        // A byte must be a continuation (80–BF, negative and below -64 as Int8) exactly when a
-        // saturating subtraction leaves something of a lead one, two or three bytes back.
+        // Lanes of `bad` are nonzero where a rule is broken; only "any nonzero" matters.
+        // A byte must be a continuation (80–BF, below -64 as Int8) exactly when a saturating
+        // subtraction leaves something of a lead one, two or three bytes back.
         let notContinuation = lanes(SIMD16<Int8>(truncatingIfNeeded: byte) .> SIMD16<Int8>(repeating: -65))
         let leads = subtractingSaturated(prev1, 0xBF) | subtractingSaturated(prev2, 0xDF) | subtractingSaturated(prev3, 0xEF)
         let notRequired = lanes(leads .== splat(0))
         var bad = notContinuation ^ notRequired
-        bad |= lanes(byte .>= splat(0xF5)) | lanes((byte & splat(0xFE)) .== splat(0xC0))
-        // For a continuation byte, "below A0" is bit 5 clear and "below 90" is bits 4–5 clear.
+        bad |= subtractingSaturated(byte, 0xF4)                       // F5–FF never appear
+        bad |= lanes((byte & splat(0xFE)) .== splat(0xC0))           // C0, C1: overlong two-byte leads
+        // After the four leads with a narrower second-byte range. For a continuation byte,
+        // "below A0" is bit 5 clear and "below 90" is bits 4–5 clear.
         let below0xA0 = lanes((byte & splat(0x20)) .== splat(0))
         let below0x90 = lanes((byte & splat(0x30)) .== splat(0))
-        bad |= lanes(prev1 .== splat(0xE0)) & below0xA0         // overlong three-byte form
-        bad |= lanes(prev1 .== splat(0xED)) & ~below0xA0        // surrogate
-        bad |= lanes(prev1 .== splat(0xF0)) & below0x90         // overlong four-byte form
-        bad |= lanes(prev1 .== splat(0xF4)) & ~below0x90        // above U+10FFFF
+        let afterE0 = lanes(prev1 .== splat(0xE0)), afterED = lanes(prev1 .== splat(0xED))
+        let afterF0 = lanes(prev1 .== splat(0xF0)), afterF4 = lanes(prev1 .== splat(0xF4))
+        // (E0 and below A0: overlong) or (ED and not below A0: surrogate); the leads are disjoint.
+        bad |= ((afterE0 ^ afterED) & below0xA0) ^ afterED
+        // (F0 and below 90: overlong) or (F4 and not below 90: above U+10FFFF).
+        bad |= ((afterF0 ^ afterF4) & below0x90) ^ afterF4
         return bad
     }
 

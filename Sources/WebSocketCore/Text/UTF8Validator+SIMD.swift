@@ -23,21 +23,21 @@ extension UTF8Validator {
     static func validateBlocks(_ base: UnsafeRawPointer, from start: Int, count: Int) -> Int? {
         precondition(start >= 3 && start <= count, "block start out of range")
         var index = start
-        while index &+ 64 <= count {
-            if isASCII64(base + index) {
+        while index &+ 16 <= count {
+            if index &+ 64 <= count && isASCII64(base + index) {
                 if endsMidCharacter(base, at: index) { return nil }
                 index &+= 64
                 while index &+ 64 <= count && isASCII64(base + index) { index &+= 64 }
                 continue
             }
-            let errors = blockErrors(base, index) | blockErrors(base, index &+ 16)
-                | blockErrors(base, index &+ 32) | blockErrors(base, index &+ 48)
+            // Up to four blocks, then one test: error exits are rare, so branch once per 64 bytes.
+            let end = index &+ min(64, (count &- index) & ~15)
+            var errors = SIMD16<UInt8>()
+            repeat {
+                errors |= blockErrors(base, index)
+                index &+= 16
+            } while index < end
             if hasAnyBit(errors) { return nil }
-            index &+= 64
-        }
-        while index &+ 16 <= count {
-            if hasAnyBit(blockErrors(base, index)) { return nil }
-            index &+= 16
         }
         return lastCharacterStart(base, from: start, end: index)
     }
@@ -61,8 +61,8 @@ extension UTF8Validator {
             || base.load(fromByteOffset: index &- 3, as: UInt8.self) >= 0xF0
     }
 
-    /// Nonzero in every lane of the 16 bytes at `index` that breaks a rule, 0 elsewhere.
-    @inline(always)
+    /// The 16 bytes at `index` checked: the top bit of a lane is set where that byte breaks a rule.
+    @inline(__always)
     private static func blockErrors(_ base: UnsafeRawPointer, _ index: Int) -> SIMD16<UInt8> {
         let byte = base.loadUnaligned(fromByteOffset: index, as: SIMD16<UInt8>.self)
         let prev1 = base.loadUnaligned(fromByteOffset: index &- 1, as: SIMD16<UInt8>.self)
@@ -72,14 +72,14 @@ extension UTF8Validator {
         // comparisons with a scalar operand, `.&`/`.|`/`.^` on masks and `pointwiseMax` compile
         // to loops over the lanes or calls.
 
-        // Lanes of `bad` are nonzero where a rule is broken; only "any nonzero" matters.
-        // A byte must be a continuation (80–BF, below -64 as Int8) exactly when a saturating
-        // subtraction leaves something of a lead one, two or three bytes back.
-        let notContinuation = lanes(SIMD16<Int8>(truncatingIfNeeded: byte) .> SIMD16<Int8>(repeating: -65))
-        let leads = subtractingSaturated(prev1, 0xBF) | subtractingSaturated(prev2, 0xDF) | subtractingSaturated(prev3, 0xEF)
-        let notRequired = lanes(leads .== splat(0))
-        var bad = notContinuation ^ notRequired
-        bad |= subtractingSaturated(byte, 0xF4)                       // F5–FF never appear
+        // The top bit of a lane of `bad` is set where a rule is broken; the other bits are noise.
+        // A byte must be a continuation exactly when the byte one back is C0 or more, two back
+        // E0 or more, or three back F0 or more; subtracting 40, 60 and 70 with saturation leaves
+        // the top bit set for exactly those (Keiser & Lemire's `must_be_2_3_continuation`).
+        let isContinuation = lanes(SIMD16<Int8>(truncatingIfNeeded: byte) .< SIMD16<Int8>(repeating: -64))
+        let required = subtractingSaturated(prev1, 0x40) | subtractingSaturated(prev2, 0x60) | subtractingSaturated(prev3, 0x70)
+        var bad = isContinuation ^ required
+        bad |= subtractingSaturated(byte, 0x75)                       // F5–FF never appear
         bad |= lanes((byte & splat(0xFE)) .== splat(0xC0))           // C0, C1: overlong two-byte leads
         // After the four leads with a narrower second-byte range. For a continuation byte,
         // "below A0" is bit 5 clear and "below 90" is bits 4–5 clear.
@@ -94,7 +94,7 @@ extension UTF8Validator {
         return bad
     }
 
-    /// `max(vector, bound) - bound` per lane: nonzero exactly where `vector > bound` (`psubusb`, `uqsub`).
+    /// `max(vector, bound) - bound` per lane, a saturating subtraction (`psubusb`, `uqsub`).
     @inline(__always)
     private static func subtractingSaturated(_ vector: SIMD16<UInt8>, _ bound: UInt8) -> SIMD16<UInt8> {
         let limit = splat(bound)
@@ -110,10 +110,11 @@ extension UTF8Validator {
         SIMD16(repeating: 0).replacing(with: 0xFF, where: mask)
     }
 
+    /// Whether the top bit of any lane is set.
     @inline(__always)
     private static func hasAnyBit(_ vector: SIMD16<UInt8>) -> Bool {
         let words = unsafeBitCast(vector, to: SIMD2<UInt64>.self)
-        return words[0] | words[1] != 0
+        return (words[0] | words[1]) & 0x8080_8080_8080_8080 != 0
     }
 
     /// The start of the last character in `base[..<end]` if it runs past `end`, else `end`.

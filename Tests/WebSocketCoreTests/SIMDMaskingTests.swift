@@ -82,3 +82,37 @@ struct SIMDMaskingTests {
         }
     }
 }
+
+@Suite("Frame codec on the masking hot path")
+struct SIMDMaskingCodecTests {
+    @Test("RFC 6455 §5.7 masked \"Hello\" encodes and decodes")
+    func rfcMaskedHello() throws {
+        let key = MaskingKey(0x37, 0xFA, 0x21, 0x3D)
+        let wire: [UInt8] = [0x81, 0x85, 0x37, 0xFA, 0x21, 0x3D, 0x7F, 0x9F, 0x4D, 0x51, 0x58]
+        #expect(FrameEncoder.encode(Frame(opcode: .text, payload: Array("Hello".utf8)), maskingKey: key) == wire)
+        var decoder = FrameDecoder(role: .server)
+        decoder.append(wire)
+        #expect(try decoder.nextFrame() == Frame(opcode: .text, payload: Array("Hello".utf8)))
+    }
+
+    @Test("masked frames decode the same whether the payload arrives whole or split at any index")
+    func maskedFramesEverySplit() throws {
+        var generator = SplitMix(state: 5)
+        for length in [0, 1, 5, 63, 64, 65, 200, 300] {
+            let payload = SIMDMaskingTests.randomBytes(length, using: &generator)
+            let key = MaskingKey(networkOrder: UInt32.random(in: 0 ... .max, using: &generator))
+            let wire = FrameEncoder.encode(Frame(opcode: .binary, payload: payload), maskingKey: key)
+            let headerSize = wire.count - length
+            #expect(Array(wire[headerSize...]) == SIMDMaskingTests.reference(payload, key: key, offset: 0))
+            for split in 0 ... wire.count {
+                var decoder = FrameDecoder(role: .server)
+                decoder.append(wire[..<split])
+                var frames: [Frame] = []
+                if let frame = try decoder.nextFrame() { frames.append(frame) }
+                decoder.append(wire[split...])
+                if let frame = try decoder.nextFrame() { frames.append(frame) }
+                #expect(frames == [Frame(opcode: .binary, payload: payload)], "length \(length) split \(split)")
+            }
+        }
+    }
+}

@@ -186,3 +186,36 @@ struct SIMDUTF8Tests {
         #expect(!second)
     }
 }
+
+@Suite("Connection text delivery")
+struct SIMDUTF8ConnectionTests {
+    /// A masked client frame, as a server receives it.
+    static func clientFrame(_ opcode: Opcode, _ payload: [UInt8], fin: Bool = true) -> [UInt8] {
+        FrameEncoder.encode(Frame(opcode: opcode, payload: payload, fin: fin), maskingKey: MaskingKey(1, 2, 3, 4))
+    }
+
+    @Test("a long mixed-script text message arrives as the same String, in one frame or fragmented")
+    func textRoundTrip() {
+        let text = String(repeating: "Grüße 世界 😀 ascii text ", count: 40)
+        let bytes = Array(text.utf8)
+        var whole = Connection(role: .server)
+        whole.receive(Self.clientFrame(.text, bytes))
+        #expect(whole.nextEvent() == .message(.text(text)))
+
+        // Fragments cut inside characters: the validator carries the partial character.
+        var fragmented = Connection(role: .server)
+        fragmented.receive(Self.clientFrame(.text, Array(bytes[..<7]), fin: false))
+        fragmented.receive(Self.clientFrame(.continuation, Array(bytes[7 ..< 500]), fin: false))
+        fragmented.receive(Self.clientFrame(.continuation, Array(bytes[500...])))
+        #expect(fragmented.nextEvent() == .message(.text(text)))
+    }
+
+    @Test("invalid UTF-8 in a long text frame fails the connection with 1007")
+    func invalidText() {
+        var bytes = Array(String(repeating: "valid text é ", count: 20).utf8)
+        bytes[150] = 0xFF
+        var connection = Connection(role: .server)
+        connection.receive(Self.clientFrame(.text, bytes))
+        #expect(connection.nextEvent() == .failed(.invalidUTF8))
+    }
+}

@@ -82,7 +82,6 @@ public struct FrameDecoder: Sendable {
             do {
                 guard let header = try parseHeader() else { return nil }
                 current = header
-                if header.payloadLength > 0 { payload.reserveCapacity(header.payloadLength) }
             } catch {
                 failure = error
                 throw error
@@ -107,14 +106,22 @@ public struct FrameDecoder: Sendable {
         let already = payload.count
         buffer.withUnsafeBytes { source in
             let chunk = UnsafeRawBufferPointer(rebasing: source[start ..< start + available])
-            if let key = header.maskingKey {
-                payload.append(contentsOf: repeatElement(0, count: available))
-                payload.withUnsafeMutableBytes { destination in
-                    let target = UnsafeMutableRawBufferPointer(rebasing: destination[already...])
-                    _ = Masking.maskCopy(from: chunk, to: target, key: key, offset: already & 3)
+            if let key = header.maskingKey, already == 0 && available == wanted {
+                // The whole payload is here: unmask straight into a new array, one pass.
+                payload = [UInt8](unsafeUninitializedCapacity: available) { destination, initialized in
+                    Masking.maskCopy(from: chunk, to: UnsafeMutableRawBufferPointer(destination), key: key)
+                    initialized = available
                 }
             } else {
+                // Part of the payload: reserve all of it once, copy, then unmask the new bytes in
+                // place while they are still in cache.
+                if already == 0 { payload.reserveCapacity(header.payloadLength) }
                 payload.append(contentsOf: chunk)
+                if let key = header.maskingKey {
+                    payload.withUnsafeMutableBytes { destination in
+                        _ = Masking.unmask(UnsafeMutableRawBufferPointer(rebasing: destination[already...]), key: key, offset: already & 3)
+                    }
+                }
             }
         }
         readIndex += available

@@ -12,9 +12,11 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [.package(path: "../")],
     targets: [
+        // An AVX2 UTF-8 kernel measured next to the library's portable one; not part of the library.
+        .target(name: "CUTF8Experiment"),
         .executableTarget(
             name: "ws-bench",
-            dependencies: [.product(name: "WebSocketCore", package: rootIdentity)],
+            dependencies: [.product(name: "WebSocketCore", package: rootIdentity), "CUTF8Experiment"],
             swiftSettings: [
                 .enableUpcomingFeature("InternalImportsByDefault"),
                 .enableUpcomingFeature("MemberImportVisibility"),

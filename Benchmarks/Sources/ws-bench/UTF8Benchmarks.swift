@@ -71,18 +71,24 @@ func utf8Figures(sizes: [Int], rounds: Int, duration: Double) -> [Figure] {
                 }
             }
             let copy = { batch { copyBytes($0.baseAddress!, destination, size); return 0 } }
+            let avx2 = { batch { validateWithAVX2($0) ? 1 : 0 } }
             // Check the inputs once: every slice is valid, or the figures mean nothing.
             for index in 0 ..< pool.count {
                 precondition(UTF8Validator.isValid(UnsafeRawBufferPointer(pool[index])), "generated invalid text")
+                precondition(!avx2Available || validateWithAVX2(UnsafeRawBufferPointer(pool[index])), "AVX2 kernel rejected valid text")
             }
             var oursRates: [Double] = [], stdlibRates: [Double] = [], copyRates: [Double] = []
-            var stdlibRatios: [Double] = [], copyRatios: [Double] = []
+            var stdlibRatios: [Double] = [], copyRatios: [Double] = [], avx2Rates: [Double] = [], avx2Ratios: [Double] = []
             for _ in 0 ..< rounds {
                 let c = rate(duration: duration, copy)
                 let s = rate(duration: duration, stdlib)
                 let o = rate(duration: duration, ours)
                 oursRates.append(o); stdlibRates.append(s); copyRates.append(c)
                 stdlibRatios.append(o / s); copyRatios.append(o / c)
+                if avx2Available {
+                    let a = rate(duration: duration, avx2)
+                    avx2Rates.append(a); avx2Ratios.append(a / s)
+                }
             }
             let label = "\(kind.rawValue) \(sizeLabel(size))"
             figures.append(Figure(group: "utf8", name: "validate \(label)", unit: "GB/s", value: median(oursRates) / 1e9,
@@ -91,6 +97,11 @@ func utf8Figures(sizes: [Int], rounds: Int, duration: Double) -> [Figure] {
             figures.append(Figure(group: "utf8", name: "validate \(label) vs memcpy", unit: "GB/s", value: median(oursRates) / 1e9,
                                   baselineName: "memcpy \(sizeLabel(size))", baselineValue: median(copyRates) / 1e9,
                                   ratio: median(copyRatios)))
+            if avx2Available {
+                figures.append(Figure(group: "utf8", name: "experimental AVX2 kernel \(label)", unit: "GB/s", value: median(avx2Rates) / 1e9,
+                                      baselineName: "String(validating:) \(label)", baselineValue: median(stdlibRates) / 1e9,
+                                      ratio: median(avx2Ratios)))
+            }
         }
     }
     return figures

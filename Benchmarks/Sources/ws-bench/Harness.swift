@@ -1,4 +1,5 @@
 /// Keeps a result alive so the optimiser cannot drop the work that produced it.
+/// `nonisolated(unsafe)`: ws-bench runs on the main thread only; nothing else reads or writes it.
 nonisolated(unsafe) var blackHole: Int = 0
 
 @inline(never)

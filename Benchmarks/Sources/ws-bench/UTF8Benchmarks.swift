@@ -124,18 +124,21 @@ func textDeliveryFigures(size: Int, rounds: Int, duration: Double) -> [Figure] {
             consume(sum)
             return Double(calls * size)
         }
-        let candidates: [(String, () -> Double)] = [
+        var candidates: [(String, () -> Double)] = [
             ("String(decoding:as:)", { batch { String(decoding: $0, as: UTF8.self).utf8.count } }),
             ("String(validating:as:)", { batch { String(validating: $0, as: UTF8.self)?.utf8.count ?? 0 } }),
-            ("String(copying: UTF8Span(unchecked:))", { batch { String(copying: UTF8Span(unchecked: $0.span)).utf8.count } }),
-            ("UTF8Validator + String(copying: UTF8Span(unchecked:))", {
+        ]
+        // UTF8Span is Swift 6.2 (SE-0464); Apple platforms have it from their 26 releases.
+        if #available(macOS 26.0, iOS 26.0, watchOS 26.0, tvOS 26.0, visionOS 26.0, *) {
+            candidates.append(("String(copying: UTF8Span(unchecked:))", { batch { String(copying: UTF8Span(unchecked: $0.span)).utf8.count } }))
+            candidates.append(("UTF8Validator + String(copying: UTF8Span(unchecked:))", {
                 batch { bytes in
                     var validator = UTF8Validator()
                     guard validator.validate(bytes), validator.isAtCharacterBoundary else { return 0 }
                     return String(copying: UTF8Span(unchecked: bytes.span)).utf8.count
                 }
-            }),
-        ]
+            }))
+        }
         var rates = Array(repeating: [Double](), count: candidates.count)
         var ratios = Array(repeating: [Double](), count: candidates.count)
         for _ in 0 ..< rounds {

@@ -173,6 +173,41 @@ struct SIMDUTF8Tests {
         }
     }
 
+    /// `firstImpossiblePrefix` by binary search: once a prefix cannot be completed, no longer one can.
+    static func firstImpossiblePrefixFast(_ bytes: [UInt8]) -> Int? {
+        func viable(_ length: Int) -> Bool {
+            let prefix = Array(bytes[..<length])
+            return [[], [0x80], [0x90], [0xA0], [0x80, 0x80], [0x90, 0x80], [0xA0, 0x80], [0x80, 0x80, 0x80], [0x90, 0x80, 0x80]]
+                .contains { stdlibAccepts(prefix + $0) }
+        }
+        guard !viable(bytes.count) else { return nil }
+        var low = 0, high = bytes.count   // viable(low), !viable(high)
+        while high - low > 1 {
+            let middle = (low + high) / 2
+            if viable(middle) { low = middle } else { high = middle }
+        }
+        return high
+    }
+
+    @Test("long texts with a bad byte, cut into random chunks, fail in the chunk with the first impossible byte")
+    func randomChunksOfLongTexts() {
+        var generator = SplitMix(state: 13)
+        for round in 0 ..< 300 {
+            var bytes = Self.mixedText(Int.random(in: 64 ... 2_000, using: &generator), using: &generator)
+            if round % 4 != 0 {
+                bytes[Int.random(in: bytes.indices, using: &generator)] = UInt8.random(in: 0x80 ... 0xFF, using: &generator)
+            }
+            var cuts: [Int] = []
+            var position = 0
+            while true {
+                position += Int.random(in: 1 ... 300, using: &generator)
+                guard position < bytes.count else { break }
+                cuts.append(position)
+            }
+            Self.check(bytes, cuts: cuts, firstImpossible: Self.firstImpossiblePrefixFast(bytes))
+        }
+    }
+
     @Test("a long text fails at the chunk with the first bad byte, not at the end")
     func failsFast() {
         var generator = SplitMix(state: 11)

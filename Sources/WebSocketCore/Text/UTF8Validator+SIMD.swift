@@ -13,15 +13,19 @@
 ///
 /// Runs of 64 ASCII bytes are skipped with one OR and one test.
 extension UTF8Validator {
-    /// Validates whole 16-byte blocks of `base[start..<count]` and returns where the scalar
+    /// Validates whole 16-byte blocks of `bytes[start...]` and returns where the scalar
     /// validator must resume, or `nil` if a byte in the blocks cannot be valid UTF-8.
     ///
     /// `start` must be at a character boundary with `start >= 3`, so that the three bytes before
     /// each block can be loaded (those before `start` belong to complete characters and demand
     /// no continuation). The returned index is a character boundary: the start of a character
     /// the blocks cut off, which the scalar validator then completes or carries to the next chunk.
-    static func validateBlocks(_ base: UnsafeRawPointer, from start: Int, count: Int) -> Int? {
+    static func validateBlocks(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        let count = bytes.count
         precondition(start >= 3 && start <= count, "block start out of range")
+        guard let base = bytes.baseAddress else { return start }
+        // Every load below reads base[index - 3 ..< index + 64] with index >= start and
+        // index + 16 (or + 64) <= count: inside `bytes`.
         var index = start
         while index &+ 16 <= count {
             if index &+ 64 <= count && isASCII64(base + index) {

@@ -50,7 +50,7 @@ public struct UTF8Validator: Hashable, Sendable {
             guard validateScalar(base, from: 0, to: 3) else { return false }
             let boundary = 3 &+ Int(remaining)
             guard validateScalar(base, from: 3, to: boundary) else { return false }
-            guard let resume = Self.validateBlocks(base, from: boundary, count: count) else { return false }
+            guard let resume = Self.validateBlocks(bytes, from: boundary) else { return false }
             index = resume
         }
         return validateScalar(base, from: index, to: count)

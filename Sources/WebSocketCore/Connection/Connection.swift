@@ -186,7 +186,8 @@ public struct Connection: Sendable {
             payload = assembled
             assembled = []
         }
-        return .message(kind == .text ? .text(String(decoding: payload, as: UTF8.self)) : .binary(payload))
+        // The validator has accepted every byte of a text message; build the String without a second pass.
+        return .message(kind == .text ? .text(String(validatedUTF8: payload)) : .binary(payload))
     }
 
     /// Validates the text bytes of a frame still arriving, so bad UTF-8 fails before the frame ends.

@@ -83,7 +83,6 @@ public struct FrameDecoder: Sendable {
             do {
                 guard let header = try parseHeader() else { return nil }
                 current = header
-                if header.payloadLength > 0 { payload.reserveCapacity(header.payloadLength) }
             } catch {
                 failure = error
                 throw error
@@ -108,13 +107,21 @@ public struct FrameDecoder: Sendable {
         let already = payload.count
         buffer.withUnsafeBytes { source in
             let chunk = UnsafeRawBufferPointer(rebasing: source[start ..< start + available])
-            // Copy, then unmask the copied bytes in place. (Appending `repeatElement(0, …)` and
-            // mask-copying over it costs the same two passes in release, but the unspecialised
-            // element-by-element append made masked frames ~1000x slower in debug builds.)
-            payload.append(contentsOf: chunk)
-            if let key = header.maskingKey {
-                payload.withUnsafeMutableBytes { destination in
-                    _ = Masking.unmask(UnsafeMutableRawBufferPointer(rebasing: destination[already...]), key: key, offset: already & 3)
+            if let key = header.maskingKey, already == 0 && available == wanted {
+                // The whole payload is here: unmask straight into a new array, one pass.
+                payload = [UInt8](unsafeUninitializedCapacity: available) { destination, initialized in
+                    Masking.maskCopy(from: chunk, to: UnsafeMutableRawBufferPointer(destination), key: key)
+                    initialized = available
+                }
+            } else {
+                // Part of the payload: reserve all of it once, copy, then unmask the new bytes in
+                // place while they are still in cache.
+                if already == 0 { payload.reserveCapacity(header.payloadLength) }
+                payload.append(contentsOf: chunk)
+                if let key = header.maskingKey {
+                    payload.withUnsafeMutableBytes { destination in
+                        _ = Masking.unmask(UnsafeMutableRawBufferPointer(rebasing: destination[already...]), key: key, offset: already & 3)
+                    }
                 }
             }
         }

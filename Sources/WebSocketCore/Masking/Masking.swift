@@ -9,8 +9,11 @@
 /// for chunk in chunks { offset = Masking.unmask(chunk, key: key, offset: offset) }
 /// ```
 ///
-/// The loop works eight bytes at a time over unaligned words, with the key rotated to the
-/// start offset and repeated across the word; only the tail is done byte by byte.
+/// The key is rotated to the start offset and repeated across a 64-bit word. The loop XORs 64
+/// bytes per step as `SIMD8<UInt64>` (unaligned loads and stores; four SSE2 or NEON registers),
+/// then 16 and 8 bytes, and only the last 0–7 bytes one at a time. Lanes of `UInt64` vectorise
+/// where `SIMD64<UInt8>` bitwise operations compile to scalar loops; `ws-bench` measured the
+/// widths (see `docs/decisions/0001-simd-masking-and-utf8.md`).
 public enum Masking {
     /// The key repeated twice as a little-endian 64-bit word, rotated so that the first byte in
     /// memory is `key[offset]`.
@@ -25,7 +28,7 @@ public enum Masking {
     /// XORs `buffer` in place with `key`, starting at key byte `offset`.
     ///
     /// - Returns: The key offset (0–3) for the byte after the end of `buffer`.
-    /// - Complexity: O(n), eight bytes per step.
+    /// - Complexity: O(n), 64 bytes per step.
     @discardableResult
     public static func unmask(_ buffer: UnsafeMutableRawBufferPointer, key: MaskingKey, offset: Int = 0) -> Int {
         guard let base = buffer.baseAddress else { return offset & 3 }
@@ -52,19 +55,37 @@ public enum Masking {
     }
 
     /// The one loop behind every public entry point; `source` may equal `destination`.
+    ///
+    /// The caller guarantees that `count` bytes are readable at `source` and writable at
+    /// `destination`, and that the two ranges are identical or disjoint.
     @inline(__always)
     static func maskCopy(
         from source: UnsafeRawPointer, to destination: UnsafeMutableRawPointer,
         count: Int, key: MaskingKey, offset: Int
     ) -> Int {
+        assert(count >= 0, "negative byte count")
+        assert(source == UnsafeRawPointer(destination) || source + count <= destination || UnsafeRawPointer(destination) + count <= source,
+               "source and destination overlap partially")
         let word = pattern(key, offset: offset & 3)
         var index = 0
-        while index &+ 8 <= count {
+        // Every step below covers a multiple of four bytes, so the key offset is unchanged until the tail.
+        let wide = SIMD8<UInt64>(repeating: word)
+        while index &+ 64 <= count {
+            let value = source.loadUnaligned(fromByteOffset: index, as: SIMD8<UInt64>.self)
+            destination.storeBytes(of: value ^ wide, toByteOffset: index, as: SIMD8<UInt64>.self)
+            index &+= 64
+        }
+        let narrow = SIMD2<UInt64>(repeating: word)
+        while index &+ 16 <= count {
+            let value = source.loadUnaligned(fromByteOffset: index, as: SIMD2<UInt64>.self)
+            destination.storeBytes(of: value ^ narrow, toByteOffset: index, as: SIMD2<UInt64>.self)
+            index &+= 16
+        }
+        if index &+ 8 <= count {
             let value = source.loadUnaligned(fromByteOffset: index, as: UInt64.self)
             destination.storeBytes(of: value ^ word, toByteOffset: index, as: UInt64.self)
             index &+= 8
         }
-        // Eight bytes are two whole keys, so the tail starts at the same key offset.
         var keyIndex = offset & 3
         while index < count {
             let byte = source.load(fromByteOffset: index, as: UInt8.self)

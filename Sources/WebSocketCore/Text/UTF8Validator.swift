@@ -12,7 +12,8 @@
 /// ```
 ///
 /// It accepts exactly what `String(validating:as: UTF8.self)` accepts: no overlong forms, no
-/// surrogates (U+D800–U+DFFF), nothing above U+10FFFF. ASCII runs are skipped eight bytes at a time.
+/// surrogates (U+D800–U+DFFF), nothing above U+10FFFF. Chunks of 32 bytes or more are checked 16
+/// bytes per step with vector operations, and ASCII runs 64 bytes per step.
 public struct UTF8Validator: Hashable, Sendable {
     /// Continuation bytes still expected for the current character (0 at a boundary).
     private var remaining: UInt8 = 0
@@ -33,6 +34,10 @@ public struct UTF8Validator: Hashable, Sendable {
 
     /// Validates the next chunk of a text stream.
     ///
+    /// Chunks of 32 bytes or more go through the 16-byte vector kernel (`validateBlocks`); the
+    /// scalar state machine handles the first bytes, a character cut by the last block, and
+    /// short chunks.
+    ///
     /// - Returns: `false` as soon as the bytes seen so far cannot begin valid UTF-8. After a
     ///   `false`, the validator's state is unspecified until `reset()`.
     /// - Complexity: O(n).
@@ -40,15 +45,32 @@ public struct UTF8Validator: Hashable, Sendable {
         guard let base = bytes.baseAddress else { return true }
         let count = bytes.count
         var index = 0
-        while index < count {
+        if count >= Self.vectorThreshold {
+            // Reach a character boundary at least three bytes in, so the kernel can look back.
+            guard validateScalar(base, from: 0, to: 3) else { return false }
+            let boundary = 3 &+ Int(remaining)
+            guard validateScalar(base, from: 3, to: boundary) else { return false }
+            guard let resume = Self.validateBlocks(bytes, from: boundary) else { return false }
+            index = resume
+        }
+        return validateScalar(base, from: index, to: count)
+    }
+
+    /// The chunk length from which the vector kernel runs; shorter chunks stay scalar.
+    static var vectorThreshold: Int { 32 }
+
+    /// Runs the scalar state machine over `base[start..<end]`.
+    private mutating func validateScalar(_ base: UnsafeRawPointer, from start: Int, to end: Int) -> Bool {
+        var index = start
+        while index < end {
             if remaining == 0 {
                 // ASCII fast path: skip eight bytes at a time while no high bit is set.
-                while index &+ 8 <= count {
+                while index &+ 8 <= end {
                     let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
                     if word & 0x8080_8080_8080_8080 != 0 { break }
                     index &+= 8
                 }
-                guard index < count else { break }
+                guard index < end else { break }
                 let lead = base.load(fromByteOffset: index, as: UInt8.self)
                 index &+= 1
                 switch lead {

@@ -1,0 +1,28 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+// Benchmarks live in their own package so the root stays free of anything but the library.
+// No third-party packages: timing uses clock_gettime from the C library.
+/// SwiftPM names a path dependency after its directory, so look it up rather than hard-code it
+/// (a clone is `AsyncWebSocket/`, a worktree may be called anything).
+let rootIdentity = Context.packageDirectory.split(separator: "/").dropLast().last.map { String($0).lowercased() } ?? "asyncwebsocket"
+
+let package = Package(
+    name: "Benchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [.package(path: "../")],
+    targets: [
+        // An AVX2 UTF-8 kernel measured next to the library's portable one; not part of the library.
+        .target(name: "CUTF8Experiment"),
+        .executableTarget(
+            name: "ws-bench",
+            dependencies: [.product(name: "WebSocketCore", package: rootIdentity), "CUTF8Experiment"],
+            swiftSettings: [
+                .enableUpcomingFeature("InternalImportsByDefault"),
+                .enableUpcomingFeature("MemberImportVisibility"),
+                .enableUpcomingFeature("ExistentialAny"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -2,6 +2,7 @@
 # Echo throughput and latency of our server against peer servers, with the neutral wsload.
 #
 #   Benchmarks/echo/run.sh [-r RUNS] [-d SECONDS] [PEER ...]
+#   CONFIGS="-c 64 -s 65536 -p 1" Benchmarks/echo/run.sh ...   # only these wsload configurations (';'-separated)
 #
 # PEER is a name from ../shared/peers/swift (echo-nio, echo-hummingbird, echo-vapor,
 # echo-flyingfox), already built with its build.sh into $PEERS_BUILD (default
@@ -32,6 +33,7 @@ for p in "${peers[@]}"; do cmd[$p]="$peers_build/$p/release/$p PORT"; done
 servers=(ours "${peers[@]}")
 
 configs=("-c 1 -s 16 -p 1" "-c 64 -s 1024 -p 16" "-c 64 -s 65536 -p 1" "-c 1000 -s 16 -p 1 -t 1")
+if [[ -n "${CONFIGS:-}" ]]; then IFS=';' read -ra configs <<<"$CONFIGS"; fi
 port=9500
 results="$work/results.txt"
 for config in "${configs[@]}"; do

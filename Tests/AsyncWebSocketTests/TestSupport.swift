@@ -1,0 +1,134 @@
+import Testing
+import Synchronization
+import AsyncWebSocket
+import WebSocketCore
+import WebSocketIO
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// MARK: - Signals between handlers and tests
+
+/// A one-way channel from server handlers (which are `@Sendable`) to the test body.
+///
+/// `post` from anywhere; `next()` waits for the next value. Each test has its own, so
+/// parallel tests never see each other's events.
+final class Mailbox<Value: Sendable>: Sendable {
+    private let state = Mutex<(values: [Value], waiter: CheckedContinuation<Value, Never>?)>(([], nil))
+
+    init() {}
+
+    func post(_ value: Value) {
+        let waiter: CheckedContinuation<Value, Never>? = state.withLock { state in
+            guard let waiter = state.waiter else {
+                state.values.append(value)
+                return nil
+            }
+            state.waiter = nil
+            return waiter
+        }
+        waiter?.resume(returning: value)
+    }
+
+    /// The next posted value. One reader at a time.
+    func next() async -> Value {
+        await withCheckedContinuation { continuation in
+            let value: Value? = state.withLock { state in
+                if !state.values.isEmpty { return state.values.removeFirst() }
+                precondition(state.waiter == nil, "Mailbox.next() called concurrently")
+                state.waiter = continuation
+                return nil
+            }
+            if let value { continuation.resume(returning: value) }
+        }
+    }
+
+    /// The next `count` posted values, in order.
+    func next(_ count: Int) async -> [Value] {
+        var values: [Value] = []
+        for _ in 0 ..< count { values.append(await next()) }
+        return values
+    }
+}
+
+/// A counter (or any small state) shared between `@Sendable` closures.
+final class Shared<Value: Sendable>: Sendable {
+    private let storage: Mutex<Value>
+    init(_ value: Value) { storage = Mutex(value) }
+    var value: Value { storage.withLock { $0 } }
+    @discardableResult
+    func update<R: Sendable>(_ body: (inout Value) -> R) -> R { storage.withLock { body(&$0) } }
+}
+
+/// Waits until `count` tasks have arrived, then lets them all go.
+final class Barrier: Sendable {
+    private let state: Mutex<(remaining: Int, waiters: [CheckedContinuation<Void, Never>])>
+    init(count: Int) { state = Mutex((count, [])) }
+
+    func arriveAndWait() async {
+        await withCheckedContinuation { continuation in
+            let release: [CheckedContinuation<Void, Never>] = state.withLock { state in
+                state.remaining -= 1
+                state.waiters.append(continuation)
+                guard state.remaining <= 0 else { return [] }
+                defer { state.waiters = [] }
+                return state.waiters
+            }
+            for waiter in release { waiter.resume() }
+        }
+    }
+}
+
+/// Polls `condition` (without holding any thread) until it holds or `timeout` passes.
+///
+/// For conditions no event announces. The poll interval only decides how soon a true
+/// condition is noticed; the result depends on the condition alone (or the generous timeout).
+func waitUntil(
+    timeout: Duration = .seconds(20), _ condition: () async throws -> Bool
+) async throws -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try await Task.sleep(for: .milliseconds(2))
+    }
+    return try await condition()
+}
+
+/// Runs `body` isolated to `ws`: what it observes is a consistent snapshot, taken while no
+/// other code of the connection (its handler included) is running.
+func inspect<T: Sendable>(_ ws: isolated WebSocket, _ body: (isolated WebSocket) -> T) -> T {
+    body(ws)
+}
+
+// MARK: - Payloads
+
+/// `count` bytes of a repeating pattern that differs from message to message by `seed`.
+func patternBytes(_ count: Int, seed: UInt8 = 0) -> [UInt8] {
+    (0 ..< count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ Int(seed)) }
+}
+
+/// `count` bytes of ASCII text.
+func patternText(_ count: Int) -> String {
+    let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789 ".utf8)
+    return String(decoding: (0 ..< count).map { alphabet[$0 % alphabet.count] }, as: UTF8.self)
+}
+
+/// An echo handler.
+let echo: WebSocketServer.Handler = { ws in
+    for await message in ws.messages { try await ws.send(message) }
+}
+
+// MARK: - Descriptors
+
+/// Raises the soft RLIMIT_NOFILE to at least `wanted` if the hard limit allows; returns
+/// whether the process may now open that many descriptors.
+func raiseDescriptorLimit(to wanted: Int) -> Bool {
+    var limit = rlimit()
+    guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return false }
+    if limit.rlim_cur >= rlim_t(wanted) { return true }
+    guard limit.rlim_max >= rlim_t(wanted) else { return false }
+    limit.rlim_cur = rlim_t(wanted)
+    return setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0
+}

@@ -36,19 +36,6 @@ struct LoopbackMessageTests {
         }
     }
 
-    @Test("A 16 MiB binary message (the default maximum) echoes intact")
-    func largestMessageEchoes() async throws {
-        let payload = patternBytes(16 << 20, seed: 9)
-        try await withTestServer(handler: echo) { server in
-            let reply = try await WebSocket.connect(to: server.url) { ws -> Message? in
-                try await ws.send(binary: payload)
-                for await reply in ws.messages { return reply }
-                return nil
-            }
-            #expect(reply == .binary(payload))
-        }
-    }
-
     @Test("Several messages keep their order, text and binary interleaved")
     func orderIsKept() async throws {
         let messages: [Message] = (0 ..< 50).map { $0 % 2 == 0 ? .text("m\($0)") : .binary([UInt8($0)]) }
@@ -116,6 +103,24 @@ struct LoopbackMessageTests {
                 _ = try await (first, second)
                 try await ws.send(text: "after pings")
                 #expect(await replies.next() == .text("after pings"))
+            }
+        }
+    }
+}
+
+extension LoadTests {
+    @Suite("Largest message")
+    struct LargestMessageTests {
+        @Test("A 16 MiB binary message (the default maximum) echoes intact")
+        func largestMessageEchoes() async throws {
+            let payload = patternBytes(16 << 20, seed: 9)
+            try await withTestServer(handler: echo) { server in
+                let reply = try await WebSocket.connect(to: server.url) { ws -> Message? in
+                    try await ws.send(binary: payload)
+                    for await reply in ws.messages { return reply }
+                    return nil
+                }
+                #expect(reply == .binary(payload))
             }
         }
     }

@@ -9,6 +9,12 @@ import Glibc
 import Darwin
 #endif
 
+/// The tests that move the most data or open the most sockets. They run one after another
+/// (beside the small tests) so that on a 2-core machine none of them starves another's event
+/// loops into a timeout.
+@Suite("Load", .serialized, .timeLimit(.minutes(1)))
+struct LoadTests {}
+
 // MARK: - Signals between handlers and tests
 
 /// A one-way channel from server handlers (which are `@Sendable`) to the test body.
@@ -16,12 +22,12 @@ import Darwin
 /// `post` from anywhere; `next()` waits for the next value. Each test has its own, so
 /// parallel tests never see each other's events.
 final class Mailbox<Value: Sendable>: Sendable {
-    private let state = Mutex<(values: [Value], waiter: CheckedContinuation<Value, Never>?)>(([], nil))
+    private let state = Mutex<(values: [Value], waiter: CheckedContinuation<Value?, Never>?)>(([], nil))
 
     init() {}
 
     func post(_ value: Value) {
-        let waiter: CheckedContinuation<Value, Never>? = state.withLock { state in
+        let waiter: CheckedContinuation<Value?, Never>? = state.withLock { state in
             guard let waiter = state.waiter else {
                 state.values.append(value)
                 return nil
@@ -32,23 +38,37 @@ final class Mailbox<Value: Sendable>: Sendable {
         waiter?.resume(returning: value)
     }
 
-    /// The next posted value. One reader at a time.
-    func next() async -> Value {
-        await withCheckedContinuation { continuation in
-            let value: Value? = state.withLock { state in
-                if !state.values.isEmpty { return state.values.removeFirst() }
-                precondition(state.waiter == nil, "Mailbox.next() called concurrently")
-                state.waiter = continuation
-                return nil
+    /// The next posted value; `nil` if the waiting task is cancelled (for example by the
+    /// test's time limit), so a handler that never posts fails the test instead of hanging it.
+    /// One reader at a time.
+    func next() async -> Value? {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let immediate: Value?? = state.withLock { state in
+                    if !state.values.isEmpty { return .some(state.values.removeFirst()) }
+                    if Task.isCancelled { return .some(nil) }
+                    precondition(state.waiter == nil, "Mailbox.next() called concurrently")
+                    state.waiter = continuation
+                    return .none
+                }
+                if let immediate { continuation.resume(returning: immediate) }
             }
-            if let value { continuation.resume(returning: value) }
+        } onCancel: {
+            let waiter = state.withLock { state in
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume(returning: nil)
         }
     }
 
-    /// The next `count` posted values, in order.
+    /// The next `count` posted values, in order (fewer if cancelled).
     func next(_ count: Int) async -> [Value] {
         var values: [Value] = []
-        for _ in 0 ..< count { values.append(await next()) }
+        for _ in 0 ..< count {
+            guard let value = await next() else { break }
+            values.append(value)
+        }
         return values
     }
 }
@@ -63,21 +83,39 @@ final class Shared<Value: Sendable>: Sendable {
 }
 
 /// Waits until `count` tasks have arrived, then lets them all go.
+///
+/// Cancelling any waiter breaks the barrier and releases everyone, so one failed
+/// participant (or the time limit) cannot leave the others suspended forever.
 final class Barrier: Sendable {
-    private let state: Mutex<(remaining: Int, waiters: [CheckedContinuation<Void, Never>])>
-    init(count: Int) { state = Mutex((count, [])) }
+    private let state: Mutex<(remaining: Int, broken: Bool, waiters: [CheckedContinuation<Void, Never>])>
+    init(count: Int) { state = Mutex((count, false, [])) }
 
     func arriveAndWait() async {
-        await withCheckedContinuation { continuation in
-            let release: [CheckedContinuation<Void, Never>] = state.withLock { state in
-                state.remaining -= 1
-                state.waiters.append(continuation)
-                guard state.remaining <= 0 else { return [] }
-                defer { state.waiters = [] }
-                return state.waiters
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let release: [CheckedContinuation<Void, Never>] = state.withLock { state in
+                    state.remaining -= 1
+                    state.waiters.append(continuation)
+                    guard state.remaining <= 0 || state.broken || Task.isCancelled else { return [] }
+                    state.broken = true
+                    defer { state.waiters = [] }
+                    return state.waiters
+                }
+                for waiter in release { waiter.resume() }
             }
-            for waiter in release { waiter.resume() }
+        } onCancel: {
+            breakBarrier()
         }
+    }
+
+    /// Releases every waiter now and lets later arrivals through.
+    func breakBarrier() {
+        let release = state.withLock { state in
+            state.broken = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in release { waiter.resume() }
     }
 }
 
@@ -98,7 +136,7 @@ func waitUntil(
 
 /// Runs `body` isolated to `ws`: what it observes is a consistent snapshot, taken while no
 /// other code of the connection (its handler included) is running.
-func inspect<T: Sendable>(_ ws: isolated WebSocket, _ body: (isolated WebSocket) -> T) -> T {
+func inspect<T: Sendable>(_ ws: isolated WebSocket, _ body: @Sendable (isolated WebSocket) -> T) -> T {
     body(ws)
 }
 
@@ -106,7 +144,13 @@ func inspect<T: Sendable>(_ ws: isolated WebSocket, _ body: (isolated WebSocket)
 
 /// `count` bytes of a repeating pattern that differs from message to message by `seed`.
 func patternBytes(_ count: Int, seed: UInt8 = 0) -> [UInt8] {
-    (0 ..< count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ Int(seed)) }
+    // A 251-byte period (prime, so it never lines up with frame or chunk sizes), copied in
+    // blocks: fast even in a debug build.
+    let period = (0 ..< 251).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ Int(seed)) }
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(count)
+    while bytes.count < count { bytes.append(contentsOf: period.prefix(count - bytes.count)) }
+    return bytes
 }
 
 /// `count` bytes of ASCII text.

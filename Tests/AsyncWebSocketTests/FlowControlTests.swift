@@ -21,13 +21,26 @@ struct FlowControlTests {
         let bound = configuration.inboundBufferBytes + configuration.maxMessageSize + (64 << 10)
         let messageCount = Self.inboundTotal / Self.chunk
 
-        struct Report: Sendable { var received = 0, inOrder = true, maxBuffered = 0, samples = 0 }
+        struct Report: Sendable { var received = 0, inOrder = true, maxBuffered = 0, samples = 0, takesWhenFull = 0 }
         let report = Mailbox<Report>()
+        let senderDone = Shared(false)
         try await withTestServer(configuration: configuration, handler: { ws in
             var state = Report()
-            for await message in ws.messages {
+            var messages = ws.messages.makeAsyncIterator()
+            while state.received < messageCount {
+                // The slow consumer: take the next message only once the connection has
+                // filled its inbox (and so stopped reading the socket) or the sender is done.
+                // Waiting on that condition, not on a clock, makes the reader the bottleneck
+                // even in a debug build where the sender is slow. The 1 ms sleep is only the
+                // poll interval.
+                while ws.bufferedInboundBytes < ws.configuration.inboundBufferBytes && !senderDone.value {
+                    state.maxBuffered = max(state.maxBuffered, ws.bufferedInboundBytes)
+                    try await Task.sleep(for: .milliseconds(1))
+                }
+                if ws.bufferedInboundBytes >= ws.configuration.inboundBufferBytes { state.takesWhenFull += 1 }
                 state.maxBuffered = max(state.maxBuffered, ws.bufferedInboundBytes)
                 state.samples += 1
+                guard let message = await messages.next() else { break }
                 guard case .binary(let bytes) = message, bytes.count == Self.chunk else {
                     state.inOrder = false
                     continue
@@ -37,11 +50,6 @@ struct FlowControlTests {
                     state.inOrder = false
                 }
                 state.received += 1
-                if state.received == messageCount { break }
-                // A slow consumer: about 1 ms per message. The sleep only slows the reader
-                // down; no result depends on its length.
-                try await Task.sleep(for: .milliseconds(1))
-                state.maxBuffered = max(state.maxBuffered, ws.bufferedInboundBytes)
             }
             report.post(state)
         }) { server in
@@ -52,11 +60,15 @@ struct FlowControlTests {
                     payload[Self.chunk - 1] = UInt8(truncatingIfNeeded: sequence)
                     try await ws.send(binary: payload)
                 }
+                senderDone.update { $0 = true }
                 let result = try #require(await report.next())
                 #expect(result.received == messageCount)
                 #expect(result.inOrder)
                 #expect(result.maxBuffered <= bound, "buffered \(result.maxBuffered) > bound \(bound)")
                 #expect(result.samples >= messageCount)
+                // Backpressure really engaged: the reader found the inbox full (reading paused).
+                #expect(result.takesWhenFull > 0)
+                #expect(result.maxBuffered >= configuration.inboundBufferBytes)
             }
         }
     }

@@ -24,7 +24,8 @@ struct FlowControlTests {
         struct Report: Sendable { var received = 0, inOrder = true, maxBuffered = 0, samples = 0, takesWhenFull = 0 }
         let report = Mailbox<Report>()
         let senderDone = Shared(false)
-        try await withTestServer(configuration: configuration, handler: { ws in
+        try await withDedicatedLoops { loops in
+        try await withTestServer(configuration: configuration, group: loops, handler: { ws in
             var state = Report()
             var messages = ws.messages.makeAsyncIterator()
             while state.received < messageCount {
@@ -53,7 +54,7 @@ struct FlowControlTests {
             }
             report.post(state)
         }) { server in
-            try await WebSocket.connect(to: server.url, configuration: configuration) { ws in
+            try await WebSocket.connect(to: server.url, configuration: configuration, group: loops) { ws in
                 var payload = [UInt8](repeating: 0xA5, count: Self.chunk)
                 for sequence in 0 ..< messageCount {
                     withUnsafeBytes(of: UInt32(sequence).bigEndian) { payload.replaceSubrange(0 ..< 4, with: $0) }
@@ -70,6 +71,7 @@ struct FlowControlTests {
                 #expect(result.takesWhenFull > 0)
                 #expect(result.maxBuffered >= configuration.inboundBufferBytes)
             }
+        }
         }
     }
 

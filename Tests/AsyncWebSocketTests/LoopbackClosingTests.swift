@@ -4,7 +4,7 @@ import WebSocketCore
 import WebSocketIO
 
 /// Close codes and reasons in both directions, shutdown and cancellation, over 127.0.0.1.
-@Suite("Loopback closing", .timeLimit(.minutes(1)))
+@Suite("Loopback closing", .timeLimit(.minutes(2)))
 struct LoopbackClosingTests {
     struct Outcome: Sendable, Equatable {
         var code: CloseCode?

@@ -2,9 +2,14 @@ import Testing
 import AsyncWebSocket
 import WebSocketCore
 import WebSocketIO
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The opening handshake between our client and our server: negotiation, rejection, failures.
-@Suite("Loopback handshake", .timeLimit(.minutes(1)))
+@Suite("Loopback handshake", .timeLimit(.minutes(2)))
 struct LoopbackHandshakeTests {
     @Test("The upgrade hook picks a subprotocol and both sides report it")
     func subprotocolIsNegotiated() async throws {
@@ -80,10 +85,10 @@ struct LoopbackHandshakeTests {
 
     @Test("Connecting to a port nobody listens on fails with connectFailed")
     func closedPortFails() async throws {
-        // Bind to learn a free port, then close it so nothing listens there.
-        let listener = try TCPListener(bindingTo: SocketAddress(ipAddress: "127.0.0.1", port: 0))
-        let port = listener.localAddress.port
-        listener.close()
+        // A socket bound to a port but not listening: connecting there is refused, and
+        // while we hold it no other test's server can be given the same port.
+        let (descriptor, port) = try #require(boundButNotListening())
+        defer { close(descriptor) }
         do {
             _ = try await WebSocket.connect(to: "ws://127.0.0.1:\(port)/")
             Issue.record("connect succeeded")
@@ -104,4 +109,30 @@ struct LoopbackHandshakeTests {
             #expect(error.kind == .invalidURL)
         }
     }
+}
+
+/// A TCP socket bound to 127.0.0.1 on a port the kernel picks, not listening; returns the
+/// descriptor and the port.
+func boundButNotListening() -> (Int32, Int)? {
+    #if os(Linux)
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    #else
+    let descriptor = socket(AF_INET, SOCK_STREAM, 0)
+    #endif
+    guard descriptor >= 0 else { return nil }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let ok = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
+            bind(descriptor, raw, length) == 0 && getsockname(descriptor, raw, &length) == 0
+        }
+    }
+    guard ok else {
+        close(descriptor)
+        return nil
+    }
+    return (descriptor, Int(UInt16(bigEndian: address.sin_port)))
 }

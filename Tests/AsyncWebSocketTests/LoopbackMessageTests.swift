@@ -4,7 +4,7 @@ import WebSocketCore
 
 /// Our client against our server over 127.0.0.1: messages of every size class, fragments,
 /// pings.
-@Suite("Loopback messages", .timeLimit(.minutes(1)))
+@Suite("Loopback messages", .timeLimit(.minutes(2)))
 struct LoopbackMessageTests {
     /// The RFC 6455 §5.2 length encodings and their edges: 7-bit (0, 125), 16-bit (126, 65535),
     /// 64-bit (65536, 1 MiB).
@@ -19,7 +19,8 @@ struct LoopbackMessageTests {
                 for await reply in ws.messages { return reply }
                 return nil
             }
-            #expect(reply == message)
+            let intact = reply == message
+            #expect(intact, "sent \(summary(message)), got \(summary(reply))")
         }
     }
 
@@ -32,7 +33,8 @@ struct LoopbackMessageTests {
                 for await reply in ws.messages { return reply }
                 return nil
             }
-            #expect(reply == message)
+            let intact = reply == message
+            #expect(intact, "sent \(summary(message)), got \(summary(reply))")
         }
     }
 
@@ -114,13 +116,16 @@ extension LoadTests {
         @Test("A 16 MiB binary message (the default maximum) echoes intact")
         func largestMessageEchoes() async throws {
             let payload = patternBytes(16 << 20, seed: 9)
-            try await withTestServer(handler: echo) { server in
-                let reply = try await WebSocket.connect(to: server.url) { ws -> Message? in
+            try await withDedicatedLoops { loops in
+            try await withTestServer(group: loops, handler: echo) { server in
+                let reply = try await WebSocket.connect(to: server.url, group: loops) { ws -> Message? in
                     try await ws.send(binary: payload)
                     for await reply in ws.messages { return reply }
                     return nil
                 }
-                #expect(reply == .binary(payload))
+                let intact = reply == .binary(payload)
+                #expect(intact, "got \(summary(reply))")
+            }
             }
         }
     }

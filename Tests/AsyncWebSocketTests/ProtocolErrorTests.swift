@@ -4,7 +4,7 @@ import WebSocketCore
 
 /// A raw client breaks the protocol; the server fails the connection with the matching code
 /// (RFC 6455 §7.1.7, §7.4.1) and closes the TCP connection.
-@Suite("Protocol errors from a raw client", .timeLimit(.minutes(1)))
+@Suite("Protocol errors from a raw client", .timeLimit(.minutes(2)))
 struct ProtocolErrorTests {
     struct Violation: Sendable, CustomTestStringConvertible {
         let name: String

@@ -3,7 +3,7 @@ import AsyncWebSocket
 import WebSocketCore
 
 /// The harness we ship for users' tests: `withTestServer` and `WebSocket.makePair`.
-@Suite("Test harness", .timeLimit(.minutes(1)))
+@Suite("Test harness", .timeLimit(.minutes(2)))
 struct TestHarnessTests {
     @Test("makePair gives an open client and server joined to each other")
     func pairEchoes() async throws {

@@ -160,6 +160,28 @@ func patternText(_ count: Int) -> String {
     return String(decoding: (0 ..< count).map { alphabet[$0 % alphabet.count] }, as: UTF8.self)
 }
 
+/// A short description of a message for failure output (payloads can be megabytes).
+func summary(_ message: Message?) -> String {
+    switch message {
+    case .text(let text)?: "text(\(text.utf8.count) bytes)"
+    case .binary(let bytes)?: "binary(\(bytes.count) bytes)"
+    case nil: "nil"
+    }
+}
+
+/// Runs `body` with event loops of its own, shut down afterwards.
+///
+/// The load tests use it so that their CPU-heavy connections (masking megabytes in a debug or
+/// TSan build) queue behind each other on their own loops, not in front of the small tests'
+/// jobs on the shared loops.
+func withDedicatedLoops<R>(
+    isolation: isolated (any Actor)? = #isolation, _ body: (EventLoopGroup) async throws -> R
+) async throws -> R {
+    let group = try EventLoopGroup(loopCount: 2)
+    defer { group.shutdown() }
+    return try await body(group)
+}
+
 /// An echo handler.
 let echo: WebSocketServer.Handler = { ws in
     for await message in ws.messages { try await ws.send(message) }

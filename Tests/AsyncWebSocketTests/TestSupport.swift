@@ -1,5 +1,4 @@
 import Testing
-import Synchronization
 import AsyncWebSocket
 import WebSocketCore
 import WebSocketIO
@@ -18,12 +17,42 @@ struct LoadTests {}
 
 // MARK: - Signals between handlers and tests
 
+/// A value guarded by a `pthread_mutex_t`, like WebSocketIO's internal `Lock`.
+///
+/// Not `Synchronization.Mutex`: on Linux (Swift 6.3.1) it locks with raw futex calls that
+/// ThreadSanitizer cannot see, so `swift test --sanitize=thread` reports false races on it.
+final class TestLock<State>: @unchecked Sendable {
+    // @unchecked Sendable. Invariant: `state` is read and written only inside `withLock`,
+    // between `pthread_mutex_lock` and `pthread_mutex_unlock` on `mutex`.
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private var state: State
+
+    init(_ state: State) {
+        mutex = .allocate(capacity: 1)
+        mutex.initialize(to: pthread_mutex_t())
+        pthread_mutex_init(mutex, nil)
+        self.state = state
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deinitialize(count: 1)
+        mutex.deallocate()
+    }
+
+    func withLock<Result>(_ body: (inout State) throws -> Result) rethrows -> Result {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body(&state)
+    }
+}
+
 /// A one-way channel from server handlers (which are `@Sendable`) to the test body.
 ///
 /// `post` from anywhere; `next()` waits for the next value. Each test has its own, so
 /// parallel tests never see each other's events.
 final class Mailbox<Value: Sendable>: Sendable {
-    private let state = Mutex<(values: [Value], waiter: CheckedContinuation<Value?, Never>?)>(([], nil))
+    private let state = TestLock<(values: [Value], waiter: CheckedContinuation<Value?, Never>?)>(([], nil))
 
     init() {}
 
@@ -76,8 +105,8 @@ final class Mailbox<Value: Sendable>: Sendable {
 
 /// A counter (or any small state) shared between `@Sendable` closures.
 final class Shared<Value: Sendable>: Sendable {
-    private let storage: Mutex<Value>
-    init(_ value: Value) { storage = Mutex(value) }
+    private let storage: TestLock<Value>
+    init(_ value: Value) { storage = TestLock(value) }
     var value: Value { storage.withLock { $0 } }
     @discardableResult
     func update<R: Sendable>(_ body: (inout Value) -> R) -> R { storage.withLock { body(&$0) } }
@@ -88,8 +117,8 @@ final class Shared<Value: Sendable>: Sendable {
 /// Cancelling any waiter breaks the barrier and releases everyone, so one failed
 /// participant (or the time limit) cannot leave the others suspended forever.
 final class Barrier: Sendable {
-    private let state: Mutex<(remaining: Int, broken: Bool, waiters: [CheckedContinuation<Void, Never>])>
-    init(count: Int) { state = Mutex((count, false, [])) }
+    private let state: TestLock<(remaining: Int, broken: Bool, waiters: [CheckedContinuation<Void, Never>])>
+    init(count: Int) { state = TestLock((count, false, [])) }
 
     func arriveAndWait() async {
         await withTaskCancellationHandler {

@@ -31,6 +31,20 @@ extension WebSocket {
         finish(code: .abnormalClosure, reason: "")
     }
 
+    /// Fails the connection from our side without waiting for the peer: queues a Close with
+    /// `code` if none was sent yet, writes what the socket takes at once, and closes it.
+    ///
+    /// Used when a deadline has passed (a server's shutdown grace period). Unlike
+    /// `terminate()`, the peer usually still learns why: without this, cancelling
+    /// `WebSocketServer.run` (grace period zero) raced the 1001 Close frames against the abort
+    /// and clients saw 1006.
+    func abort(code: CloseCode, reason: String) {
+        guard !transportClosed else { return }
+        connection.abort(code: code, reason: reason)
+        flush()
+        finish(code: code, reason: reason)
+    }
+
     /// Suspends until the transport is closed.
     func waitUntilClosed() async {
         guard !transportClosed else { return }

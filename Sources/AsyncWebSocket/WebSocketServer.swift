@@ -131,7 +131,9 @@ public actor WebSocketServer {
     private func gracePeriodEnded() async {
         graceExpired = true
         resume(&graceWaiters)
-        for ws in connections.values { await ws.terminate() }
+        // Abort rather than terminate: a Close frame still queued (the 1001 from `shutdown`)
+        // is written first, so clients see 1001 rather than 1006 even with a zero grace period.
+        for ws in connections.values { await ws.abort(code: .goingAway, reason: "server shutting down") }
     }
 
     private func taskEnded() {
@@ -172,7 +174,9 @@ public actor WebSocketServer {
             return
         }
         guard await track(ws) else {
-            await ws.handlerReturned(error: nil)
+            // Upgraded after shutdown began: the same 1001 the tracked connections got, not
+            // the 1000 of a handler that finished.
+            try? await ws.close(code: .goingAway, reason: "server shutting down")
             return
         }
         do {

@@ -17,35 +17,9 @@ struct LoadTests {}
 
 // MARK: - Signals between handlers and tests
 
-/// A value guarded by a `pthread_mutex_t`, like WebSocketIO's internal `Lock`.
-///
-/// Not `Synchronization.Mutex`: on Linux (Swift 6.3.1) it locks with raw futex calls that
-/// ThreadSanitizer cannot see, so `swift test --sanitize=thread` reports false races on it.
-final class TestLock<State>: @unchecked Sendable {
-    // @unchecked Sendable. Invariant: `state` is read and written only inside `withLock`,
-    // between `pthread_mutex_lock` and `pthread_mutex_unlock` on `mutex`.
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    private var state: State
-
-    init(_ state: State) {
-        mutex = .allocate(capacity: 1)
-        mutex.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(mutex, nil)
-        self.state = state
-    }
-
-    deinit {
-        pthread_mutex_destroy(mutex)
-        mutex.deinitialize(count: 1)
-        mutex.deallocate()
-    }
-
-    func withLock<Result>(_ body: (inout State) throws -> Result) rethrows -> Result {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return try body(&state)
-    }
-}
+/// The tests share state between handlers and test bodies through WebSocketIO's pthread-based
+/// `Lock` (not `Synchronization.Mutex`, which ThreadSanitizer cannot see on Linux).
+typealias TestLock = Lock
 
 /// A one-way channel from server handlers (which are `@Sendable`) to the test body.
 ///

@@ -1,18 +1,6 @@
 import Testing
 import WebSocketCore
 
-/// SplitMix64, seeded so every run checks the same buffers.
-private struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 @Suite("Masking (SIMD loop against the scalar reference)")
 struct SIMDMaskingTests {
     /// The one-line definition of RFC 6455 §5.3 masking.
@@ -28,7 +16,7 @@ struct SIMDMaskingTests {
 
     @Test("unmask in place equals the reference for every length 0…300 and key offset 0…3")
     func unmaskEveryLengthAndOffset() {
-        var generator = SplitMix(state: 1)
+        var generator = SeededRandom(seed: 1)
         for length in 0 ... 300 {
             let input = Self.randomBytes(length, using: &generator)
             for offset in 0 ... 3 {
@@ -42,7 +30,7 @@ struct SIMDMaskingTests {
 
     @Test("maskCopy equals the reference for every length 0…300, key offset 0…3 and source alignment 0…7")
     func maskCopyEveryLengthOffsetAndAlignment() {
-        var generator = SplitMix(state: 2)
+        var generator = SeededRandom(seed: 2)
         for length in 0 ... 300 {
             let input = Self.randomBytes(length + 7, using: &generator)
             for offset in 0 ... 3 {
@@ -64,7 +52,7 @@ struct SIMDMaskingTests {
 
     @Test("random buffers up to 1 MiB, masked in random chunks, equal the reference and round-trip")
     func randomLargeBuffersInChunks() {
-        var generator = SplitMix(state: 3)
+        var generator = SeededRandom(seed: 3)
         for size in [1 << 20, 65_537, 4_099, Int.random(in: 1 ... 1 << 20, using: &generator)] {
             let input = Self.randomBytes(size, using: &generator)
             let key = MaskingKey(networkOrder: UInt32.random(in: 0 ... .max, using: &generator))
@@ -97,7 +85,7 @@ struct SIMDMaskingCodecTests {
 
     @Test("masked frames decode the same whether the payload arrives whole or split at any index")
     func maskedFramesEverySplit() throws {
-        var generator = SplitMix(state: 5)
+        var generator = SeededRandom(seed: 5)
         for length in [0, 1, 5, 63, 64, 65, 200, 300] {
             let payload = SIMDMaskingTests.randomBytes(length, using: &generator)
             let key = MaskingKey(networkOrder: UInt32.random(in: 0 ... .max, using: &generator))

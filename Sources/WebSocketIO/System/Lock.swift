@@ -10,14 +10,14 @@ import Darwin
 /// threads: on Linux (Swift 6.3.1) `Mutex` locks with raw futex calls that ThreadSanitizer
 /// cannot see, so every use reports a false "Swift access race" and would hide real ones.
 /// `pthread_mutex` is intercepted by the sanitizer and costs the same uncontended.
-final class Lock<State>: @unchecked Sendable {
+package final class Lock<State>: @unchecked Sendable {
     // @unchecked Sendable. Invariant: `state` is read and written only inside `withLock`,
     // between `pthread_mutex_lock` and `pthread_mutex_unlock` on `mutex`.
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private var state: State
 
     /// Creates a lock guarding `state`.
-    init(_ state: State) {
+    package init(_ state: State) {
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
         pthread_mutex_init(mutex, nil)
@@ -32,7 +32,7 @@ final class Lock<State>: @unchecked Sendable {
 
     /// Runs `body` with exclusive access to the state.
     @inline(__always)
-    func withLock<Result>(_ body: (inout State) throws -> Result) rethrows -> Result {
+    package func withLock<Result>(_ body: (inout State) throws -> Result) rethrows -> Result {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         return try body(&state)

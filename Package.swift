@@ -39,7 +39,9 @@ let package = Package(
         .testTarget(
             name: "WebSocketCompressionTests", dependencies: ["WebSocketCompression", "WebSocketCore"],
             swiftSettings: strictSettings),
-        .testTarget(name: "AsyncWebSocketTests", dependencies: ["AsyncWebSocket"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "AsyncWebSocketTests", dependencies: ["AsyncWebSocket", "WebSocketCompression"],
+            swiftSettings: strictSettings),
         // Interoperability with Python's `websockets` as a peer (scripts in Tests/InteropTests/Peers;
         // skipped when python3 or the package is missing).
         .testTarget(

@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .library(name: "AsyncWebSocket", targets: ["AsyncWebSocket"]),
         .library(name: "WebSocketCore", targets: ["WebSocketCore"]),
+        .library(name: "WebSocketCompression", targets: ["WebSocketCompression"]),
         .executable(name: "wscat", targets: ["wscat"]),
     ],
     targets: [
@@ -23,13 +24,24 @@ let package = Package(
         .target(name: "CWebSocketIO"),
         // Event loops, selector, non-blocking TCP. Knows nothing about WebSocket.
         .target(name: "WebSocketIO", dependencies: ["CWebSocketIO"], swiftSettings: strictSettings),
+        // The system zlib (a system library, not a package dependency; in the SDK on Darwin).
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        // permessage-deflate (RFC 7692): an ExtensionNegotiator/ExtensionCodec pair on zlib.
+        .target(name: "WebSocketCompression", dependencies: ["WebSocketCore", "CZlib"], swiftSettings: strictSettings),
         // The public async API.
-        .target(name: "AsyncWebSocket", dependencies: ["WebSocketCore", "WebSocketIO"], swiftSettings: strictSettings),
+        .target(
+            name: "AsyncWebSocket", dependencies: ["WebSocketCore", "WebSocketIO", "WebSocketCompression"],
+            swiftSettings: strictSettings),
         .executableTarget(name: "wscat", dependencies: ["AsyncWebSocket"], swiftSettings: strictSettings),
 
         .testTarget(name: "WebSocketCoreTests", dependencies: ["WebSocketCore"], swiftSettings: strictSettings),
         .testTarget(name: "WebSocketIOTests", dependencies: ["WebSocketIO"], swiftSettings: strictSettings),
-        .testTarget(name: "AsyncWebSocketTests", dependencies: ["AsyncWebSocket"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "WebSocketCompressionTests", dependencies: ["WebSocketCompression", "WebSocketCore"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "AsyncWebSocketTests", dependencies: ["AsyncWebSocket", "WebSocketCompression"],
+            swiftSettings: strictSettings),
         // Interoperability with Python's `websockets` as a peer (scripts in Tests/InteropTests/Peers;
         // skipped when python3 or the package is missing).
         .testTarget(

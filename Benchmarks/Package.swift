@@ -16,7 +16,10 @@ let package = Package(
         .target(name: "CUTF8Experiment"),
         .executableTarget(
             name: "ws-bench",
-            dependencies: [.product(name: "WebSocketCore", package: rootIdentity), "CUTF8Experiment"],
+            dependencies: [
+                .product(name: "WebSocketCore", package: rootIdentity),
+                .product(name: "WebSocketCompression", package: rootIdentity), "CUTF8Experiment",
+            ],
             swiftSettings: [
                 .enableUpcomingFeature("InternalImportsByDefault"),
                 .enableUpcomingFeature("MemberImportVisibility"),

@@ -42,14 +42,17 @@ enum ServerHandshakeDriver {
                     return nil
                 }
             }
-            let response = ServerHandshake.response(to: upgrade, subprotocol: subprotocol, extraHeaders: extraHeaders)
+            let (extensions, codecs) = ServerHandshake.negotiateExtensions(
+                offered: upgrade.extensions, supported: configuration.compression.negotiators(for: .server))
+            let response = ServerHandshake.response(
+                to: upgrade, subprotocol: subprotocol, extensions: extensions, extraHeaders: extraHeaders)
             try await channel.writeAll(response.serialized())
             await channel.detach()
 
             let ws = WebSocket(
                 socket: accepted.socket, eventLoop: loop, role: .server, configuration: configuration,
                 request: head, response: response, subprotocol: subprotocol,
-                remoteAddress: accepted.remoteAddress, maskingKeys: nil)
+                remoteAddress: accepted.remoteAddress, maskingKeys: nil, extensions: codecs)
             await ws.start(initialInput: remainder)
             return ws
         } catch let error as HandshakeError {

@@ -7,7 +7,8 @@ extension WebSocket {
     /// Resolves the host off the event loop (IPv4 and IPv6, trying each address in turn),
     /// connects within `connectTimeout`, then sends the upgrade request with a fresh random key
     /// and checks the server's answer (status 101, `Sec-WebSocket-Accept`, and that any
-    /// subprotocol or extension it chose was offered) within `handshakeTimeout`.
+    /// subprotocol or extension it chose was offered) within `handshakeTimeout`. permessage-deflate
+    /// is offered as `configuration.compression.client` says (by default it is).
     ///
     /// Prefer the scoped `connect(to:…, body)`, which closes the connection when the body
     /// returns. With this form, call `close()` when done.
@@ -39,18 +40,21 @@ extension WebSocket {
         let socket = try await openSocket(to: target, on: loop, timeout: configuration.connectTimeout)
         try? socket.setNoDelay()
 
+        let negotiators = configuration.compression.negotiators(for: .client)
         var random = SystemRandomNumberGenerator()
         let keyBytes = (0 ..< 16).map { _ in UInt8.random(in: 0 ... 255, using: &random) }
         let pathAndQuery = target.requestTarget.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         let handshake = ClientHandshake(
             host: target.host, port: target.port, secure: target.isSecure, path: String(pathAndQuery[0]),
             query: pathAndQuery.count > 1 ? String(pathAndQuery[1]) : nil, keyBytes: keyBytes,
-            subprotocols: subprotocols, origin: origin, extraHeaders: headers)
+            subprotocols: subprotocols, extensions: negotiators.flatMap { $0.offers() }, origin: origin,
+            extraHeaders: headers)
 
         let channel = HandshakeChannel(socket: socket, eventLoop: loop)
         let response: HTTPResponseHead
         let remainder: [UInt8]
         let negotiated: NegotiatedHandshake
+        let codecs: [any ExtensionCodec]
         do {
             try await channel.start(timeout: configuration.handshakeTimeout)
             try await channel.writeAll(handshake.request.serialized())
@@ -59,6 +63,7 @@ extension WebSocket {
             (response, remainder) = try await channel.readHead(with: parser)
             do {
                 negotiated = try handshake.validate(response)
+                codecs = try ClientHandshake.extensionCodecs(for: negotiated, supported: negotiators)
             } catch {
                 throw WebSocketError(
                     .handshakeFailed, "\(error) (\(response.status) \(response.reason))", httpStatus: response.status)
@@ -75,7 +80,7 @@ extension WebSocket {
         let ws = WebSocket(
             socket: socket, eventLoop: loop, role: .client, configuration: configuration,
             request: handshake.request, response: response, subprotocol: negotiated.subprotocol,
-            remoteAddress: try? socket.peerAddress(), maskingKeys: SystemRandomNumberGenerator())
+            remoteAddress: try? socket.peerAddress(), maskingKeys: SystemRandomNumberGenerator(), extensions: codecs)
         await ws.start(initialInput: remainder)
         return ws
     }

@@ -12,9 +12,18 @@ extension WebSocket {
     /// - Throws: `WebSocketError` `.connectionClosed` once a Close frame was sent or received or
     ///   the transport ended.
     public func send(_ message: Message) async throws {
+        try await send(message, compress: true)
+    }
+
+    /// Sends a message, opting it out of compression when `compress` is `false`.
+    ///
+    /// Use it for data that is already compressed (images, archives) on a connection that
+    /// negotiated permessage-deflate: it goes out as is, without RSV1. Without compression
+    /// negotiated the flag changes nothing.
+    public func send(_ message: Message, compress: Bool) async throws {
         guard !transportClosed else { throw WebSocketError.closed }
         do {
-            try connection.send(message)
+            try connection.send(message, applyingExtensions: compress)
         } catch {
             throw WebSocketError.from(error)
         }

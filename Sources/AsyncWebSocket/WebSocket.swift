@@ -81,7 +81,8 @@ public actor WebSocket {
     init(
         socket: TCPSocket, eventLoop: EventLoop, role: Role, configuration: WebSocketConfiguration,
         request: HTTPRequestHead, response: HTTPResponseHead, subprotocol: String?,
-        remoteAddress: SocketAddress?, maskingKeys: (any RandomNumberGenerator & Sendable)?
+        remoteAddress: SocketAddress?, maskingKeys: (any RandomNumberGenerator & Sendable)?,
+        extensions: [any ExtensionCodec] = []
     ) {
         self.socket = socket
         self.eventLoop = eventLoop
@@ -95,7 +96,8 @@ public actor WebSocket {
             maxFrameSize: configuration.maxFrameSize,
             maxMessageSize: configuration.maxMessageSize
         )
-        self.connection = Connection(role: role, configuration: protocolConfiguration, maskingKeys: maskingKeys)
+        self.connection = Connection(
+            role: role, configuration: protocolConfiguration, maskingKeys: maskingKeys, extensions: extensions)
     }
 
     /// The messages received on this connection, in order; ends when the connection closes.

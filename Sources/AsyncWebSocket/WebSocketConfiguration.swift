@@ -49,6 +49,9 @@ public struct WebSocketConfiguration: Hashable, Sendable {
     /// The most header lines accepted in a handshake head. Default 100 (more gets 431).
     public var maxHandshakeHeaderCount: Int = 100
 
+    /// permessage-deflate (RFC 7692): off on a server, offered by a client. See ``Compression``.
+    public var compression: Compression = .automatic
+
     /// Creates the default configuration.
     public init() {}
 }

@@ -23,6 +23,7 @@ struct WSCat {
           -c, --connect URL     connect to a ws:// URL
               --echo            echo every message back
               --max-message N   largest message accepted, in bytes (default 16 MiB)
+              --deflate         permessage-deflate: a server accepts it, a client offers it
           -h, --help            show this help
         """
 
@@ -32,6 +33,7 @@ struct WSCat {
         var connectURL: String?
         var echo = false
         var maxMessage: Int?
+        var deflate = false
     }
 
     enum ParseResult {
@@ -68,6 +70,8 @@ struct WSCat {
                     return .failure("--max-message needs a positive number of bytes")
                 }
                 options.maxMessage = size
+            case "--deflate":
+                options.deflate = true
             case "-h", "--help":
                 return .help
             default:
@@ -95,6 +99,7 @@ struct WSCat {
         case .run(let options):
             signal(SIGPIPE, SIG_IGN)
             var configuration = WebSocketConfiguration()
+            configuration.compression = options.deflate ? .enabled : .disabled
             if let size = options.maxMessage {
                 configuration.maxMessageSize = size
                 configuration.maxFrameSize = size

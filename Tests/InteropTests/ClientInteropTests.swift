@@ -170,14 +170,14 @@ struct ClientInteropTests {
         }
     }
 
-    @Test("with the server's default compression on, we offer no deflate and it uses none")
+    @Test("with the server's default compression on, we offer deflate by default and it accepts")
     func serverCompressionOn() async throws {
         try await withPythonServer(["--compression", "deflate"]) { server in
             try await WebSocket.connect(to: server.url("/headers")) { ws in
-                #expect(!ws.response.headers.contains("Sec-WebSocket-Extensions"))
+                #expect(ws.response.headers["Sec-WebSocket-Extensions"]?.hasPrefix("permessage-deflate") == true)
                 let report = try #require(try await headersReport(ws))
-                #expect(report.requestExtensions == nil)
-                #expect(report.responseExtensions == nil)
+                #expect(report.requestExtensions == "permessage-deflate; client_max_window_bits")
+                #expect(report.responseExtensions?.hasPrefix("permessage-deflate") == true)
                 for size in [0, 126, 65536] {
                     try await ws.send(text: text(ofSize: size))
                     #expect(await receive(ws) == .text(text(ofSize: size)))

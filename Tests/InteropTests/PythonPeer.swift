@@ -331,8 +331,10 @@ struct ClientResult: Decodable, Sendable {
 }
 
 /// Runs `py_client.py url scenario` to the end and returns what it reported.
-func runPythonClient(_ url: String, _ scenario: String, timeout: Duration = .seconds(30)) async throws -> ClientResult {
-    let peer = try PeerProcess(script: "py_client.py", arguments: [url, scenario])
+func runPythonClient(
+    _ url: String, _ scenario: String, arguments: [String] = [], timeout: Duration = .seconds(30)
+) async throws -> ClientResult {
+    let peer = try PeerProcess(script: "py_client.py", arguments: [url, scenario] + arguments)
     defer { peer.terminate() }
     let status = await peer.exitStatus(timeout: timeout)
     guard let line = peer.stdoutLines.last(where: { $0.hasPrefix("RESULT ") }) else {

@@ -57,10 +57,10 @@ func echoHandler(_ log: ServerLog) -> WebSocketServer.Handler {
 /// Runs an in-process server on 127.0.0.1 with an OS-chosen port for the duration of `body`,
 /// then shuts it down (which waits for every handler to end, so `log` is complete afterwards).
 func withServer<R>(
-    upgrade: WebSocketServer.UpgradeHook? = nil, handler: @escaping WebSocketServer.Handler,
-    _ body: (Int) async throws -> R
+    upgrade: WebSocketServer.UpgradeHook? = nil, configuration: WebSocketConfiguration = WebSocketConfiguration(),
+    handler: @escaping WebSocketServer.Handler, _ body: (Int) async throws -> R
 ) async throws -> R {
-    let server = try await WebSocketServer.bind(host: "127.0.0.1", port: 0)
+    let server = try await WebSocketServer.bind(host: "127.0.0.1", port: 0, configuration: configuration)
     let running = Task { await server.run(upgrade: upgrade, handler: handler) }
     let result: Result<R, any Error>
     do {

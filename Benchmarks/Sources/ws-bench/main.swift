@@ -4,13 +4,13 @@
 let arguments = CommandLine.arguments.dropFirst()
 let json = arguments.contains("--json")
 let quick = arguments.contains("--quick")
-/// `--only GROUP[,GROUP]` runs some groups: masking, utf8, text, codec, connection, handshake.
+/// `--only GROUP[,GROUP]` runs some groups: masking, utf8, text, codec, connection, handshake, deflate.
 let only: Set<Substring>? = arguments.firstIndex(of: "--only").flatMap { index in
     arguments.index(after: index) < arguments.endIndex ? Set(arguments[arguments.index(after: index)].split(separator: ",")) : nil
 }
 func runs(_ group: Substring) -> Bool { only?.contains(group) ?? true }
 if arguments.contains("--help") || arguments.contains("-h") {
-    print("usage: ws-bench [--json] [--quick] [--only GROUP,...]\n  --json   print one JSON object with every figure and its baseline\n  --quick  one short round per figure (smoke test)\n  --only   masking, utf8, text, codec, connection, handshake")
+    print("usage: ws-bench [--json] [--quick] [--only GROUP,...]\n  --json   print one JSON object with every figure and its baseline\n  --quick  one short round per figure (smoke test)\n  --only   masking, utf8, text, codec, connection, handshake, deflate")
     terminate(0)
 }
 #if DEBUG
@@ -28,6 +28,7 @@ if runs("text") { figures += textDeliveryFigures(size: 64 << 10, rounds: rounds,
 if runs("codec") { figures += codecFigures(sizes: [16, 1 << 10, 64 << 10], rounds: rounds, duration: duration) }
 if runs("connection") { figures += connectionFigures(size: 64 << 10, rounds: rounds, duration: duration) }
 if runs("handshake") { figures += handshakeFigures(rounds: rounds, duration: duration) }
+if runs("deflate") { figures += deflateFigures(sizes: [1 << 10, 64 << 10], rounds: rounds, duration: duration) }
 let elapsed = monotonicSeconds() - started
 
 if json {

@@ -33,6 +33,9 @@ public enum ProtocolViolation: Error, Hashable, Sendable {
     case invalidCloseCode(UInt16)
     /// A frame arrived after the peer's Close frame (§5.5.1).
     case frameAfterClose
+    /// A negotiated extension could not decode a frame, such as compressed data that does not
+    /// inflate (RFC 7692 §6.2); `reason` is a short phrase naming the extension.
+    case extensionFailed(reason: String)
 
     /// The status code to send in our Close frame for this violation.
     public var closeCode: CloseCode {
@@ -42,7 +45,7 @@ public enum ProtocolViolation: Error, Hashable, Sendable {
         case .reservedBitsSet, .reservedOpcode, .unmaskedFrameFromClient, .maskedFrameFromServer,
              .fragmentedControlFrame, .controlFrameTooLong, .payloadLengthTopBitSet,
              .unexpectedContinuation, .expectedContinuation, .closePayloadTooShort,
-             .invalidCloseCode, .frameAfterClose:
+             .invalidCloseCode, .frameAfterClose, .extensionFailed:
             .protocolError
         }
     }
@@ -67,6 +70,7 @@ extension ProtocolViolation: CustomStringConvertible {
         case .closePayloadTooShort: "close frame payload of 1 byte"
         case .invalidCloseCode(let code): "invalid close code \(code)"
         case .frameAfterClose: "frame received after close"
+        case .extensionFailed(let reason): reason
         }
     }
 }

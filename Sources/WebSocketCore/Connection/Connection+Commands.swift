@@ -3,11 +3,20 @@ extension Connection {
 
     /// Queues a complete message as one frame.
     ///
+    /// - Parameter applyingExtensions: `false` sends this message untransformed even when an
+    ///   extension is negotiated, such as data that is already compressed under permessage-deflate.
     /// - Throws: `CommandError.notOpen` once we sent or received a Close frame;
     ///   `.fragmentOutOfOrder` while a fragmented send is in progress.
-    public mutating func send(_ message: Message) throws(CommandError) {
+    public mutating func send(_ message: Message, applyingExtensions: Bool = true) throws(CommandError) {
         guard state == .open else { throw .notOpen }
         guard !outboundMessageOpen else { throw .fragmentOutOfOrder }
+        guard codecs.isEmpty else {
+            switch message {
+            case .text(let text): appendDataFrame(Frame(opcode: .text, payload: Array(text.utf8)), transform: applyingExtensions)
+            case .binary(let bytes): appendDataFrame(Frame(opcode: .binary, payload: bytes), transform: applyingExtensions)
+            }
+            return
+        }
         switch message {
         case .text(var text):
             text.withUTF8 { appendFrame(opcode: .text, payload: UnsafeRawBufferPointer($0)) }
@@ -19,8 +28,12 @@ extension Connection {
     /// Queues one data frame of a message the caller fragments itself (RFC 6455 §5.4).
     ///
     /// Send the first frame with `opcode` `.text` or `.binary`, the rest with `.continuation`,
-    /// and `fin: true` on the last. Control frames may be sent between fragments.
-    public mutating func sendFrame(opcode: Opcode, payload: UnsafeRawBufferPointer, fin: Bool) throws(CommandError) {
+    /// and `fin: true` on the last. Control frames may be sent between fragments. An extension
+    /// such as permessage-deflate transforms the fragments of a message unless the first one
+    /// passes `applyingExtensions: false`.
+    public mutating func sendFrame(
+        opcode: Opcode, payload: UnsafeRawBufferPointer, fin: Bool, applyingExtensions: Bool = true
+    ) throws(CommandError) {
         guard state == .open else { throw .notOpen }
         switch opcode {
         case .text, .binary: guard !outboundMessageOpen else { throw .fragmentOutOfOrder }
@@ -28,7 +41,11 @@ extension Connection {
         default: throw .fragmentOutOfOrder
         }
         outboundMessageOpen = !fin
-        appendFrame(opcode: opcode, payload: payload, fin: fin)
+        if codecs.isEmpty {
+            appendFrame(opcode: opcode, payload: payload, fin: fin)
+        } else {
+            appendDataFrame(Frame(opcode: opcode, payload: Array(payload), fin: fin), transform: applyingExtensions)
+        }
     }
 
     /// Queues a Ping. The peer answers with a Pong carrying the same payload.
@@ -131,11 +148,22 @@ extension Connection {
         appendFrame(opcode: .close, payload: payload)
     }
 
+    /// Runs an outbound data frame through the codecs, in order, and queues the result.
+    mutating func appendDataFrame(_ frame: Frame, transform: Bool) {
+        var frame = frame
+        for index in codecs.indices {
+            if let encoded = codecs[index].encode(frame, transform: transform) { frame = encoded }
+        }
+        frame.payload.withUnsafeBytes {
+            appendFrame(opcode: frame.opcode, payload: $0, fin: frame.fin, reservedBits: frame.reservedBits)
+        }
+    }
+
     mutating func appendFrame(opcode: Opcode, payload: [UInt8], fin: Bool = true) {
         payload.withUnsafeBytes { appendFrame(opcode: opcode, payload: $0, fin: fin) }
     }
 
-    mutating func appendFrame(opcode: Opcode, payload: UnsafeRawBufferPointer, fin: Bool = true) {
+    mutating func appendFrame(opcode: Opcode, payload: UnsafeRawBufferPointer, fin: Bool = true, reservedBits: UInt8 = 0) {
         var key: MaskingKey?
         if role == .client {
             let random = maskingKeys!.next()
@@ -145,6 +173,6 @@ extension Connection {
             output.removeAll(keepingCapacity: true)
             outputStart = 0
         }
-        FrameEncoder.append(opcode: opcode, payload: payload, fin: fin, maskingKey: key, to: &output)
+        FrameEncoder.append(opcode: opcode, payload: payload, fin: fin, reservedBits: reservedBits, maskingKey: key, to: &output)
     }
 }

@@ -37,6 +37,13 @@ public struct Connection: Sendable {
 
     var decoder: FrameDecoder
     var maskingKeys: (any RandomNumberGenerator & Sendable)?
+    /// The negotiated extensions' codecs, in the order they apply to outbound frames.
+    var codecs: [any ExtensionCodec]
+    /// The reserved bits the codecs use.
+    let codecBits: UInt8
+    /// Whether the inbound message in progress set a codec's reserved bit on its first frame;
+    /// its bytes are then validated after decoding, not while the frame arrives.
+    var inboundTransformed = false
 
     /// The kind of the fragmented message being received (`.text` or `.binary`), if any.
     var inboundMessage: Opcode?
@@ -61,12 +68,25 @@ public struct Connection: Sendable {
     ///   - maskingKeys: Where a client draws a fresh masking key for every frame (RFC 6455 §5.3
     ///     asks for a strong source of entropy: pass `SystemRandomNumberGenerator()` or a CSPRNG;
     ///     tests pass a seeded generator). Ignored for a server.
-    public init(role: Role, configuration: Configuration = Configuration(), maskingKeys: (any RandomNumberGenerator & Sendable)? = nil) {
+    ///   - extensions: The codecs of the extensions negotiated in the handshake, in the order
+    ///     of the server's response (see ``ExtensionNegotiator``); none by default.
+    /// - Precondition: The codecs use disjoint reserved bits.
+    public init(
+        role: Role, configuration: Configuration = Configuration(),
+        maskingKeys: (any RandomNumberGenerator & Sendable)? = nil, extensions: [any ExtensionCodec] = []
+    ) {
         precondition(role == .server || maskingKeys != nil, "a client connection needs a masking key generator")
+        var bits: UInt8 = 0
+        for codec in extensions {
+            precondition(codec.reservedBits & bits == 0, "two extensions use the same reserved bit")
+            bits |= codec.reservedBits
+        }
         self.role = role
         self.configuration = configuration
         self.maskingKeys = maskingKeys
-        self.decoder = FrameDecoder(role: role, maxFrameSize: configuration.maxFrameSize)
+        self.codecs = extensions
+        self.codecBits = bits
+        self.decoder = FrameDecoder(role: role, maxFrameSize: configuration.maxFrameSize, allowedReservedBits: bits)
     }
 
     /// The number of received bytes held inside the engine (unparsed input, the partial frame and
@@ -161,14 +181,25 @@ public struct Connection: Sendable {
     }
 
     private mutating func receivedData(_ frame: Frame, of kind: Opcode) -> Event? {
-        if kind == .text {
+        var frame = frame
+        var validated = false
+        if !codecs.isEmpty {
+            do {
+                validated = try decodeExtensions(&frame, of: kind)
+            } catch {
+                return fail(error)
+            }
+        }
+        if kind == .text && !validated {
             let fresh = frame.payload.withUnsafeBytes { UnsafeRawBufferPointer(rebasing: $0[validatedPartialCount...]) }
             guard validator.validate(fresh) else { return fail(.invalidUTF8) }
             if frame.fin && !validator.isAtCharacterBoundary { return fail(.invalidUTF8) }
         }
         validatedPartialCount = 0
         if frame.fin {
+            if validated && kind == .text && !validator.isAtCharacterBoundary { return fail(.invalidUTF8) }
             inboundMessage = nil
+            inboundTransformed = false
             validator.reset()
         } else {
             inboundMessage = kind
@@ -190,11 +221,40 @@ public struct Connection: Sendable {
         return .message(kind == .text ? .text(String(validatedUTF8: payload)) : .binary(payload))
     }
 
+    /// Runs the inbound frame through the codecs (last one first). Text is validated as the
+    /// outermost codec that transforms it produces bytes; returns whether that happened.
+    private mutating func decodeExtensions(_ frame: inout Frame, of kind: Opcode) throws(ProtocolViolation) -> Bool {
+        if frame.opcode != .continuation { inboundTransformed = frame.reservedBits & codecBits != 0 }
+        let limit = configuration.deliversFragments
+            ? configuration.maxFrameSize : configuration.maxMessageSize - assembled.count
+        // The validator moves into a local so the closure does not overlap the codec's access to `self`.
+        var validator = self.validator
+        defer { self.validator = validator }
+        var validated = false
+        for index in codecs.indices.reversed() {
+            let isLast = index == codecs.startIndex
+            do {
+                let decoded = try codecs[index].decode(frame, limit: limit) { (chunk: UnsafeRawBufferPointer) throws(ProtocolViolation) in
+                    if isLast && kind == .text && !validator.validate(chunk) { throw .invalidUTF8 }
+                }
+                if let decoded {
+                    frame = decoded
+                    validated = isLast
+                }
+            } catch .messageTooLarge {
+                throw .messageTooLarge(limit: configuration.deliversFragments ? configuration.maxFrameSize : configuration.maxMessageSize)
+            }
+        }
+        return validated
+    }
+
     /// Validates the text bytes of a frame still arriving, so bad UTF-8 fails before the frame ends.
+    /// Frames of a message an extension transforms are validated once decoded instead.
     private mutating func validatePartialText() -> ProtocolViolation? {
         guard let header = decoder.partialFrameHeader else { return nil }
         let isText = header.opcode == .text ? inboundMessage == nil : (header.opcode == .continuation && inboundMessage == .text)
         guard isText else { return nil }
+        if header.opcode == .continuation ? inboundTransformed : header.reservedBits & codecBits != 0 { return nil }
         let start = validatedPartialCount
         let valid = decoder.withPartialPayload { payload -> Bool in
             guard payload.count > start else { return true }

@@ -24,7 +24,8 @@ public struct FrameDecoder: Sendable {
     /// `frameTooLarge` before any of its payload is buffered. Control frames are not subject to
     /// it: they are always accepted up to the 125 bytes RFC 6455 allows.
     public var maxFrameSize: Int
-    /// The reserved bits a negotiated extension allows (0b100 for permessage-deflate's RSV1).
+    /// The reserved bits a negotiated extension allows on data frames (0b100 for
+    /// permessage-deflate's RSV1). Control frames with any reserved bit set are always rejected.
     public var allowedReservedBits: UInt8
 
     /// Received bytes; the unread ones are `buffer[readIndex..<buffer.count]`.
@@ -141,7 +142,8 @@ public struct FrameDecoder: Sendable {
         let shortLength = Int(second & 0x7F)
 
         // Rules checkable from the first two bytes fail before the rest of the header arrives.
-        guard reservedBits & ~allowedReservedBits == 0 else { throw .reservedBitsSet }
+        // Extensions use reserved bits on data frames only (RFC 7692 §6: never on control frames).
+        guard reservedBits & ~(opcode.isControl ? 0 : allowedReservedBits) == 0 else { throw .reservedBitsSet }
         guard opcode.isDefined else { throw .reservedOpcode(opcode.rawValue) }
         if opcode.isControl {
             guard fin else { throw .fragmentedControlFrame }

@@ -74,6 +74,9 @@ public enum HandshakeError: Error, Hashable, Sendable {
     case subprotocolNotOffered(String)
     /// The server accepted an extension the client did not offer (502).
     case extensionNotOffered(String)
+    /// The server accepted an offered extension with parameters the client cannot accept, such
+    /// as a window size larger than offered (RFC 7692 §7.1), or twice (502).
+    case invalidExtensionResponse(name: String, reason: String)
 
     /// The HTTP status a server sends for this failure.
     public var httpStatus: Int {
@@ -88,7 +91,7 @@ public enum HandshakeError: Error, Hashable, Sendable {
         case .unsupportedWebSocketVersion: 426
         case .forbidden: 403
         case .notFound: 404
-        case .unexpectedStatus, .invalidAccept, .subprotocolNotOffered, .extensionNotOffered: 502
+        case .unexpectedStatus, .invalidAccept, .subprotocolNotOffered, .extensionNotOffered, .invalidExtensionResponse: 502
         }
     }
 }
@@ -119,6 +122,7 @@ extension HandshakeError: CustomStringConvertible {
         case .invalidAccept: "Sec-WebSocket-Accept does not match the key"
         case .subprotocolNotOffered(let name): "server selected subprotocol \(name) that was not offered"
         case .extensionNotOffered(let name): "server accepted extension \(name) that was not offered"
+        case .invalidExtensionResponse(let name, let reason): "invalid \(name) response: \(reason)"
         }
     }
 }

@@ -15,6 +15,7 @@ import traceback
 
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.extensions.permessage_deflate import ClientPerMessageDeflateFactory
 
 from peer_common import bytes_of, emit, exit_with_parent, text_of, wait_for_latency
 
@@ -131,6 +132,8 @@ async def main() -> None:
     parser.add_argument("url")
     parser.add_argument("scenario", choices=sorted(SCENARIOS))
     parser.add_argument("--lifetime", type=float, default=60)
+    # JSON keyword arguments for ClientPerMessageDeflateFactory, replacing the default offer.
+    parser.add_argument("--deflate", default=None)
     args = parser.parse_args()
     exit_with_parent(args.lifetime)
 
@@ -139,6 +142,8 @@ async def main() -> None:
         options.update(ping_interval=0.2, ping_timeout=5)
     else:
         options.update(ping_interval=None)
+    if args.deflate is not None:
+        options.update(compression=None, extensions=[ClientPerMessageDeflateFactory(**json.loads(args.deflate))])
     if args.scenario == "subprotocol":
         options.update(subprotocols=["chat.v2", "chat.v1"])
 

@@ -25,6 +25,7 @@ from http import HTTPStatus
 
 from websockets.asyncio.server import serve
 from websockets.exceptions import ConnectionClosed
+from websockets.extensions.permessage_deflate import ServerPerMessageDeflateFactory
 
 from peer_common import bytes_of, emit, exit_with_parent, text_of, wait_for_latency
 
@@ -109,12 +110,18 @@ async def main() -> None:
     # Generous: the cores are shared with other tests; what matters is that Pongs come.
     parser.add_argument("--ping-timeout", type=float, default=5)
     parser.add_argument("--lifetime", type=float, default=60)
+    # JSON keyword arguments for ServerPerMessageDeflateFactory, replacing --compression.
+    parser.add_argument("--deflate", default=None)
     args = parser.parse_args()
+    extensions = None
+    if args.deflate is not None:
+        extensions = [ServerPerMessageDeflateFactory(**json.loads(args.deflate))]
     exit_with_parent(args.lifetime)
 
     async with serve(
         handler, "127.0.0.1", 0,
-        compression=None if args.compression == "none" else "deflate",
+        compression=None if args.compression == "none" or extensions else "deflate",
+        extensions=extensions,
         subprotocols=args.subprotocol,
         process_request=process_request,
         ping_interval=args.ping_interval,

@@ -25,11 +25,15 @@ let package = Package(
         .target(name: "WebSocketIO", dependencies: ["CWebSocketIO"], swiftSettings: strictSettings),
         // The public async API.
         .target(name: "AsyncWebSocket", dependencies: ["WebSocketCore", "WebSocketIO"], swiftSettings: strictSettings),
-        .executableTarget(name: "wscat", dependencies: ["AsyncWebSocket"], swiftSettings: strictSettings),
+        // wscat's logic, a library so tests run it in-process (WSCatCommand.main); the executable
+        // only wires it to standard input, signals and the exit status.
+        .target(name: "WSCatCore", dependencies: ["AsyncWebSocket", "WebSocketCore"], swiftSettings: strictSettings),
+        .executableTarget(name: "wscat", dependencies: ["WSCatCore"], swiftSettings: strictSettings),
 
         .testTarget(name: "WebSocketCoreTests", dependencies: ["WebSocketCore"], swiftSettings: strictSettings),
         .testTarget(name: "WebSocketIOTests", dependencies: ["WebSocketIO"], swiftSettings: strictSettings),
         .testTarget(name: "AsyncWebSocketTests", dependencies: ["AsyncWebSocket"], swiftSettings: strictSettings),
+        .testTarget(name: "WSCatTests", dependencies: ["WSCatCore", "AsyncWebSocket"], swiftSettings: strictSettings),
         // Interoperability with Python's `websockets` as a peer (scripts in Tests/InteropTests/Peers;
         // skipped when python3 or the package is missing).
         .testTarget(

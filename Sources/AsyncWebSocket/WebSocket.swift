@@ -73,6 +73,9 @@ public actor WebSocket {
     var pingCounter: UInt64 = 0
     var pings: [(payload: [UInt8], sent: ContinuousClock.Instant, continuation: UnsafeContinuation<Duration, any Error>)] = []
 
+    // Observing (see WebSocket+ControlFrames.swift)
+    var controlFrameObserver: (@Sendable (WebSocketControlFrame) -> Void)?
+
     // Closing
     var transportClosed = false
     var closeTimer: TimerID?

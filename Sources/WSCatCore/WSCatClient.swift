@@ -84,7 +84,6 @@ struct WSCatClient: Sendable {
     /// Ctrl-C.
     func drive(_ ws: WebSocket, input: AsyncStream<WSCatInputEvent>) async {
         var deadline: Task<Void, Never>?
-        defer { deadline?.cancel() }
         func closeAfter(_ wait: Duration) {
             guard deadline == nil else { return }
             deadline = Task {
@@ -112,15 +111,19 @@ struct WSCatClient: Sendable {
                 case .endOfInput:
                     if readsLines { closeAfter(options.wait ?? .zero) }
                 case .interrupt:
+                    deadline?.cancel()
                     try await ws.close()
                     return
                 }
             }
-            // The input finished: no more lines and no Ctrl-C.
+            // The input finished (no more lines and no Ctrl-C), or the connection closed and the
+            // session cancelled this task.
             if readsLines && !Task.isCancelled { closeAfter(options.wait ?? .zero) }
-            await deadline?.value
         } catch {
             // The connection closed while sending; the message loop reports how.
+        }
+        if let deadline {
+            await withTaskCancellationHandler { await deadline.value } onCancel: { deadline.cancel() }
         }
     }
 }

@@ -30,7 +30,7 @@ struct WSCatClient: Sendable {
             ) { ws in
                 await session(ws, url: url, input: input)
             }
-            printer.status("disconnected (\(describeClose(code, reason)))")
+            printer.status("disconnected (\(describeClose(code, reason)))", last: true)
             return code == .normalClosure || code == .noStatusReceived ? 0 : 1
         } catch let error as WebSocketError {
             printer.error(explain(error, url: url))
@@ -66,7 +66,6 @@ struct WSCatClient: Sendable {
         if options.showPingPong {
             ws.observeControlFrames { printer.control($0) }
         }
-        printer.showPrompt()
         let driver = Task { await drive(ws, input: input) }
         for await message in ws.messages {
             if options.echo {

@@ -44,10 +44,11 @@ struct WSCatPrinter: Sendable {
         color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
     }
 
-    /// Writes a line to standard output, redrawing the prompt on a terminal.
-    func line(_ text: String) {
+    /// Writes a line to standard output, redrawing the prompt on a terminal (unless it is the
+    /// last line).
+    func line(_ text: String, last: Bool = false) {
         if prompt {
-            output.write("\r\u{1B}[2K\(text)\n> ", to: .standardOutput)
+            output.write("\r\u{1B}[2K\(text)\n\(last ? "" : "> ")", to: .standardOutput)
         } else {
             output.write(text + "\n", to: .standardOutput)
         }
@@ -60,15 +61,10 @@ struct WSCatPrinter: Sendable {
     }
 
     /// Connection events: connected, disconnected, pong times.
-    func status(_ text: String) { line(paint(text, "32")) }
+    func status(_ text: String, last: Bool = false) { line(paint(text, "32"), last: last) }
 
     /// Control frames (`--show-ping-pong`).
     func control(_ text: String) { line(paint("< " + text, "2")) }
-
-    /// Shows the prompt once, after connecting.
-    func showPrompt() {
-        if prompt { output.write("> ", to: .standardOutput) }
-    }
 
     /// An error, to standard error, prefixed with `wscat:`.
     func error(_ text: String) {

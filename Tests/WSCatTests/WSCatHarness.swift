@@ -44,6 +44,8 @@ final class CapturedOutput: WSCatOutput {
     var standardError: String { state.withLock { $0.standardError } }
 
     private static func lines(of text: String) -> [String] {
+        // A terminal ends lines with CR LF, which Swift sees as one Character.
+        let text = text.replacing("\r\n", with: "\n")
         var parts = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         parts.removeLast()   // not yet terminated
         return parts.map { $0.replacing("\r\u{1B}[2K", with: "").replacing("> ", with: "", maxReplacements: 1) }

@@ -49,6 +49,8 @@ let package = Package(
         .testTarget(name: "AsyncWebSocketTests", dependencies: ["AsyncWebSocket"], swiftSettings: strictSettings),
         // The chat example's page in headless Chromium (skipped when chromium is not installed).
         .testTarget(name: "BrowserTests", dependencies: ["ChatExample", "AsyncWebSocket"], swiftSettings: strictSettings),
+        // Every ```swift block in README.md and docs/ is a snippet compiled (and mostly run) here.
+        .testTarget(name: "DocSamplesTests", dependencies: ["AsyncWebSocket", "WebSocketCore"], swiftSettings: strictSettings),
         .testTarget(name: "WSCatTests", dependencies: ["WSCatCore", "AsyncWebSocket"], swiftSettings: strictSettings),
         // Interoperability with Python's `websockets` as a peer (scripts in Tests/InteropTests/Peers;
         // skipped when python3 or the package is missing).

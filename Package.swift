@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "WebSocketIOTests", dependencies: ["WebSocketIO"], swiftSettings: strictSettings),
         .testTarget(name: "AsyncWebSocketTests", dependencies: ["AsyncWebSocket"], swiftSettings: strictSettings),
         // The chat example's page in headless Chromium (skipped when chromium is not installed).
-        .testTarget(name: "BrowserTests", dependencies: ["ChatExample", "AsyncWebSocket"], swiftSettings: strictSettings),
+        .testTarget(name: "BrowserTests", dependencies: ["ChatExample", "AsyncWebSocket", "WebSocketCore"], swiftSettings: strictSettings),
         // Every ```swift block in README.md and docs/ is a snippet compiled (and mostly run) here.
         .testTarget(name: "DocSamplesTests", dependencies: ["AsyncWebSocket", "WebSocketCore"], swiftSettings: strictSettings),
         .testTarget(name: "WSCatTests", dependencies: ["WSCatCore", "AsyncWebSocket"], swiftSettings: strictSettings),

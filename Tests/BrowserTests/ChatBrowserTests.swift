@@ -2,6 +2,7 @@ import AsyncWebSocket
 import ChatExample
 import Foundation
 import Testing
+import WebSocketCore
 
 /// Headless Chromium, if installed (`.ci/run` installs the Debian package `chromium`).
 enum Chromium {
@@ -17,33 +18,102 @@ enum Chromium {
         return nil
     }()
 
-    /// Loads `url` headless and returns the DOM after the page's scripts ran (`--dump-dom`).
+    /// Opens `url` in headless Chromium and returns the text the page writes into
+    /// `<pre id="result">`, read over the DevTools protocol — with this library's own client.
     ///
-    /// `--virtual-time-budget` lets the page run until it is idle (network included) or the
-    /// budget is spent; a hard limit kills a browser that hangs.
-    static func dumpDOM(of url: String) async throws -> String {
+    /// No virtual-time budget: on a loaded machine it could run out before the page's WebSocket
+    /// exchange finished. Instead a `Runtime.evaluate` awaits a promise that resolves when the
+    /// page has written its result; the suite's time limit bounds a browser that hangs.
+    static func result(of url: String) async throws -> String {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("chromium-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let dom = scratch.appendingPathComponent("dom.html")
-        _ = FileManager.default.createFile(atPath: dom.path, contents: nil)
-        let output = try FileHandle(forWritingTo: dom)
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try #require(path))
         process.arguments = [
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-            "--user-data-dir=\(scratch.path)/profile", "--virtual-time-budget=10000", "--dump-dom", url,
+            "--user-data-dir=\(scratch.path)/profile", "--remote-debugging-port=0", "about:blank",
         ]
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            process.terminationHandler = { _ in continuation.resume() }
-            do { try process.run() } catch { continuation.resume(throwing: error) }
-        } as Void
-        try output.close()
-        return try String(contentsOf: dom, encoding: .utf8)
+        // Chromium announces `DevTools listening on ws://127.0.0.1:PORT/devtools/browser/ID`.
+        let (announcements, announce) = AsyncStream<String>.makeStream()
+        let buffer = LineBuffer()
+        errors.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty { announce.finish(); return }
+            for line in buffer.append(data) where line.hasPrefix("DevTools listening on ") {
+                announce.yield(String(line.dropFirst("DevTools listening on ".count)))
+            }
+        }
+        try process.run()
+        defer {
+            errors.fileHandleForReading.readabilityHandler = nil
+            process.terminate()
+            process.waitUntilExit()
+        }
+        var iterator = announcements.makeAsyncIterator()
+        let browserURL = try #require(await iterator.next(), "chromium exited without opening DevTools")
+
+        return try await WebSocket.connect(to: browserURL) { devtools in
+            var nextID = 0
+            func call(_ method: String, _ params: [String: Any], session: String? = nil) async throws -> [String: Any] {
+                nextID += 1
+                var request: [String: Any] = ["id": nextID, "method": method, "params": params]
+                if let session { request["sessionId"] = session }
+                let json = try JSONSerialization.data(withJSONObject: request)
+                try await devtools.send(text: String(decoding: json, as: UTF8.self))
+                for await message in devtools.messages {
+                    guard case .text(let text) = message,
+                          let reply = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+                          reply["id"] as? Int == nextID
+                    else { continue }   // events and other replies
+                    return reply
+                }
+                throw CancellationError()
+            }
+            let target = try await call("Target.createTarget", ["url": url])
+            let targetID = try #require((target["result"] as? [String: Any])?["targetId"] as? String, "\(target)")
+            let attached = try await call("Target.attachToTarget", ["targetId": targetID, "flatten": true])
+            let session = try #require((attached["result"] as? [String: Any])?["sessionId"] as? String, "\(attached)")
+            let waitForResult = """
+                new Promise(resolve => {
+                  const check = () => {
+                    const element = document.getElementById("result");
+                    if (element && element.textContent) resolve(element.textContent); else setTimeout(check, 20);
+                  };
+                  check();
+                })
+                """
+            // The first evaluations may land in about:blank or a context the navigation replaces.
+            for _ in 0..<100 {
+                let reply = try await call(
+                    "Runtime.evaluate", ["expression": waitForResult, "awaitPromise": true, "returnByValue": true],
+                    session: session)
+                let result = (reply["result"] as? [String: Any])?["result"] as? [String: Any]
+                if let value = result?["value"] as? String { return value }
+            }
+            throw CancellationError()
+        }
+    }
+}
+
+/// Splits bytes into lines as they arrive.
+final class LineBuffer: @unchecked Sendable {
+    // @unchecked Sendable: only the pipe's readability handler, which runs serially, calls `append`.
+    private var partial: [UInt8] = []
+
+    func append(_ data: Data) -> [String] {
+        partial += data
+        var lines: [String] = []
+        while let newline = partial.firstIndex(of: UInt8(ascii: "\n")) {
+            lines.append(String(decoding: partial[..<newline], as: UTF8.self))
+            partial.removeSubrange(...newline)
+        }
+        return lines
     }
 }
 
@@ -53,26 +123,21 @@ enum Chromium {
     .enabled(if: Chromium.path != nil, "chromium is not installed (apt-get install chromium; .ci/run does): browser tests skipped"),
     .timeLimit(.minutes(2)))
 struct ChatBrowserTests {
-    /// Runs the chat server on an ephemeral port, loads `/?selftest=<kind>`, and returns the
+    /// Runs the chat server on an ephemeral port, opens `/?selftest=<kind>`, and returns the
     /// JSON the page wrote into `<pre id="result">`.
     func selftest(_ kind: String) async throws -> [String: Any] {
         let server = try await WebSocketServer.bind(host: "127.0.0.1", port: 0)
         let running = Task { await ChatRoom().run(on: server) }
-        let dom: String
+        let json: String
         do {
-            dom = try await Chromium.dumpDOM(of: "http://127.0.0.1:\(server.port)/?selftest=\(kind)")
+            json = try await Chromium.result(of: "http://127.0.0.1:\(server.port)/?selftest=\(kind)")
         } catch {
             await server.shutdown(gracePeriod: .zero)
             throw error
         }
         await server.shutdown(gracePeriod: .seconds(1))
         await running.value
-        let start = try #require(dom.range(of: #"<pre id="result">"#), "no result element in: \(dom.prefix(500))")
-        let end = try #require(dom.range(of: "</pre>", range: start.upperBound..<dom.endIndex))
-        let json = String(dom[start.upperBound..<end.lowerBound]).replacingOccurrences(of: "&quot;", with: "\"")
-            .replacingOccurrences(of: "&amp;", with: "&")
-        try #require(!json.isEmpty, "the page wrote no result (did the WebSocket open?)")
-        return try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        return try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any], "\(json)")
     }
 
     @Test("the page exchanges a text and a binary message with the server, then closes with 1000")

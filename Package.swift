@@ -16,6 +16,9 @@ let package = Package(
         .library(name: "WebSocketCore", targets: ["WebSocketCore"]),
         .library(name: "WebSocketCompression", targets: ["WebSocketCompression"]),
         .executable(name: "wscat", targets: ["wscat"]),
+        .executable(name: "echo-server", targets: ["EchoServer"]),
+        .executable(name: "chat-server", targets: ["ChatServer"]),
+        .executable(name: "chat-client", targets: ["ChatClient"]),
     ],
     targets: [
         // Sans-I/O protocol engine: standard library only.
@@ -32,7 +35,21 @@ let package = Package(
         .target(
             name: "AsyncWebSocket", dependencies: ["WebSocketCore", "WebSocketIO", "WebSocketCompression"],
             swiftSettings: strictSettings),
-        .executableTarget(name: "wscat", dependencies: ["AsyncWebSocket"], swiftSettings: strictSettings),
+        // wscat's logic, a library so tests run it in-process (WSCatCommand.main); the executable
+        // only wires it to standard input, signals and the exit status.
+        .target(name: "WSCatCore", dependencies: ["AsyncWebSocket", "WebSocketCore"], swiftSettings: strictSettings),
+        .executableTarget(name: "wscat", dependencies: ["WSCatCore"], swiftSettings: strictSettings),
+
+        // Examples (README.md): `swift run echo-server`, `swift run chat-server`, `swift run chat-client`.
+        // The chat room and its page are a library so the browser test can run them in-process.
+        .target(name: "ChatExample", dependencies: ["AsyncWebSocket", "WebSocketCore"], path: "Examples/ChatExample",
+                swiftSettings: strictSettings),
+        .executableTarget(name: "EchoServer", dependencies: ["AsyncWebSocket"], path: "Examples/EchoServer",
+                          swiftSettings: strictSettings),
+        .executableTarget(name: "ChatServer", dependencies: ["ChatExample", "AsyncWebSocket"], path: "Examples/ChatServer",
+                          swiftSettings: strictSettings),
+        .executableTarget(name: "ChatClient", dependencies: ["AsyncWebSocket"], path: "Examples/ChatClient",
+                          swiftSettings: strictSettings),
 
         .testTarget(name: "WebSocketCoreTests", dependencies: ["WebSocketCore"], swiftSettings: strictSettings),
         .testTarget(name: "WebSocketIOTests", dependencies: ["WebSocketIO"], swiftSettings: strictSettings),
@@ -42,6 +59,11 @@ let package = Package(
         .testTarget(
             name: "AsyncWebSocketTests", dependencies: ["AsyncWebSocket", "WebSocketCompression"],
             swiftSettings: strictSettings),
+        // The chat example's page in headless Chromium (skipped when chromium is not installed).
+        .testTarget(name: "BrowserTests", dependencies: ["ChatExample", "AsyncWebSocket", "WebSocketCore"], swiftSettings: strictSettings),
+        // Every ```swift block in README.md and docs/ is a snippet compiled (and mostly run) here.
+        .testTarget(name: "DocSamplesTests", dependencies: ["AsyncWebSocket", "WebSocketCore"], swiftSettings: strictSettings),
+        .testTarget(name: "WSCatTests", dependencies: ["WSCatCore", "AsyncWebSocket"], swiftSettings: strictSettings),
         // Interoperability with Python's `websockets` as a peer (scripts in Tests/InteropTests/Peers;
         // skipped when python3 or the package is missing).
         .testTarget(

@@ -7,7 +7,7 @@ enum ServerHandshakeDriver {
     /// connection, or answers with an error status, closes the socket and returns `nil`.
     static func upgrade(
         _ accepted: AcceptedSocket, on loop: EventLoop, configuration: WebSocketConfiguration,
-        hook: WebSocketServer.UpgradeHook?
+        hook: WebSocketServer.UpgradeHook?, http: WebSocketServer.HTTPHandler? = nil
     ) async -> WebSocket? {
         let channel = HandshakeChannel(socket: accepted.socket, eventLoop: loop)
         do {
@@ -17,10 +17,9 @@ enum ServerHandshakeDriver {
             let (head, remainder) = try await channel.readHead(with: parser)
 
             guard head.headers.contains("Upgrade") else {
-                // A plain HTTP request: this endpoint only speaks WebSocket.
-                let rejection = ServerHandshake.rejection(
-                    for: .unsupportedWebSocketVersion(""), body: "This endpoint requires a WebSocket upgrade.\n")
-                await reject(channel, rejection.serialized())
+                // A plain HTTP request: the application's fallback answers it, or 426.
+                let answer = await http?(head) ?? .upgradeRequired
+                await reject(channel, answer.serialized(includeBody: head.method != "HEAD"))
                 return nil
             }
             let upgrade = try ServerHandshake.validate(head)

@@ -77,10 +77,13 @@ extension WebSocket {
             switch event {
             case .message(let message):
                 deliver(message)
-            case .ping, .fragment:
+            case .fragment:
                 break
+            case .ping(let payload):
+                controlFrameObserver?(.ping(payload))
             case .pong(let payload):
                 receivedPong(payload)
+                controlFrameObserver?(.pong(payload))
             case .closeReceived(let frame):
                 closeCode = frame.code ?? .noStatusReceived
                 closeReason = frame.reason

@@ -26,6 +26,7 @@ public import WebSocketIO
 public actor WebSocket {
     /// The event loop this connection runs on.
     public nonisolated let eventLoop: EventLoop
+    /// The loop's executor: the actor runs on its event-loop thread, where its socket is watched.
     public nonisolated var unownedExecutor: UnownedSerialExecutor { eventLoop.asUnownedSerialExecutor() }
 
     /// Whether this side is the client or the server.
@@ -72,6 +73,9 @@ public actor WebSocket {
     // Ping
     var pingCounter: UInt64 = 0
     var pings: [(payload: [UInt8], sent: ContinuousClock.Instant, continuation: UnsafeContinuation<Duration, any Error>)] = []
+
+    // Observing (see WebSocket+ControlFrames.swift)
+    var controlFrameObserver: (@Sendable (WebSocketControlFrame) -> Void)?
 
     // Closing
     var transportClosed = false

@@ -27,6 +27,7 @@ public struct WebSocketError: Error, Hashable, Sendable, CustomStringConvertible
         public static let invalidArgument = Kind(name: "invalid argument")
         /// A transport error (for example a reset connection).
         public static let transport = Kind(name: "transport error")
+        /// The kind's name, such as `connect failed`; not API.
         public var description: String { name }
     }
 
@@ -43,6 +44,7 @@ public struct WebSocketError: Error, Hashable, Sendable, CustomStringConvertible
         self.httpStatus = httpStatus
     }
 
+    /// `kind: detail`, for logs and error messages; the wording is not API.
     public var description: String { detail.isEmpty ? kind.description : "\(kind): \(detail)" }
 
     static let closed = WebSocketError(.connectionClosed)

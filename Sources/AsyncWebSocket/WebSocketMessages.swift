@@ -16,16 +16,21 @@ public import WebSocketCore
 ///
 /// Cancelling the task that iterates ends the iteration and closes the connection with 1001.
 public struct WebSocketMessages: AsyncSequence, Sendable {
+    /// Each element is one complete text or binary message.
     public typealias Element = Message
+    /// Iteration never throws: the sequence just ends when the connection closes.
     public typealias Failure = Never
 
     let socket: WebSocket
 
+    /// An iterator; only one may be in use at a time.
     public func makeAsyncIterator() -> Iterator { Iterator(socket: socket) }
 
     /// Takes messages from the connection one by one.
     public struct Iterator: AsyncIteratorProtocol {
+        /// One complete message.
         public typealias Element = Message
+        /// Never throws.
         public typealias Failure = Never
 
         let socket: WebSocket
@@ -38,6 +43,7 @@ public struct WebSocketMessages: AsyncSequence, Sendable {
             await socket.nextMessage()
         }
 
+        /// The next message, or `nil` once the connection has closed.
         public mutating func next() async -> Message? {
             await socket.nextMessage()
         }

@@ -1,5 +1,5 @@
 public import WebSocketIO
-import WebSocketCore
+public import WebSocketCore
 
 /// A WebSocket server: an accept loop that runs a handler for every upgraded connection.
 ///
@@ -17,12 +17,16 @@ import WebSocketCore
 ///
 /// `shutdown(gracePeriod:)` stops accepting, sends 1001 to every connection, waits for them up to
 /// the grace period, then cancels the handlers and aborts what is left; `run` then returns.
-/// Requests that are not WebSocket upgrades are answered with 426 Upgrade Required.
+/// Requests that are not WebSocket upgrades (no `Upgrade` header) go to the `http:` handler
+/// given to `run`, or are answered with 426 Upgrade Required when there is none.
 public actor WebSocketServer {
     /// A connection handler; it runs isolated to its connection.
     public typealias Handler = @Sendable (isolated WebSocket) async throws -> Void
     /// An upgrade hook: sees each valid upgrade request and accepts or rejects it.
     public typealias UpgradeHook = @Sendable (WebSocketUpgradeRequest) async -> WebSocketUpgradeDecision
+    /// A plain-HTTP handler: answers a request that is not a WebSocket upgrade (see
+    /// `WebSocketHTTPResponse`). The connection is closed after the response.
+    public typealias HTTPHandler = @Sendable (HTTPRequestHead) async -> WebSocketHTTPResponse
 
     /// The address the server listens on (with the real port when bound to port 0).
     public nonisolated let localAddress: SocketAddress
@@ -77,8 +81,10 @@ public actor WebSocketServer {
     ///
     /// - Parameters:
     ///   - upgrade: Decides each upgrade request; accepts every one by default.
+    ///   - http: Answers requests that are not upgrades, such as `GET /` from a browser for the
+    ///     page that then opens the WebSocket; without it they get 426 Upgrade Required.
     ///   - handler: Runs once per connection, isolated to it.
-    public func run(upgrade: UpgradeHook? = nil, handler: @escaping Handler) async {
+    public func run(upgrade: UpgradeHook? = nil, http: HTTPHandler? = nil, handler: @escaping Handler) async {
         precondition(!running, "WebSocketServer.run may be called only once")
         running = true
         let acceptor = self.acceptor
@@ -89,7 +95,7 @@ public actor WebSocketServer {
                     let loop = eventLoopGroup.next()
                     activeTasks += 1
                     group.addTask(executorPreference: loop) {
-                        await self.serve(accepted, on: loop, upgrade: upgrade, handler: handler)
+                        await self.serve(accepted, on: loop, upgrade: upgrade, http: http, handler: handler)
                         await self.taskEnded()
                     }
                 }
@@ -168,9 +174,11 @@ public actor WebSocketServer {
 
     /// Runs one connection from accept to close: handshake, handler, closing.
     private nonisolated func serve(
-        _ accepted: AcceptedSocket, on loop: EventLoop, upgrade: UpgradeHook?, handler: Handler
+        _ accepted: AcceptedSocket, on loop: EventLoop, upgrade: UpgradeHook?, http: HTTPHandler?, handler: Handler
     ) async {
-        guard let ws = await ServerHandshakeDriver.upgrade(accepted, on: loop, configuration: configuration, hook: upgrade) else {
+        guard let ws = await ServerHandshakeDriver.upgrade(
+            accepted, on: loop, configuration: configuration, hook: upgrade, http: http)
+        else {
             return
         }
         guard await track(ws) else {

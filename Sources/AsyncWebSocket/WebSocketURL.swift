@@ -69,5 +69,6 @@ public struct WebSocketURL: Hashable, Sendable, CustomStringConvertible {
         return port == (isSecure ? 443 : 80) ? name : "\(name):\(port)"
     }
 
+    /// The URL in normal form (`ws://host:port/target`).
     public var description: String { "\(isSecure ? "wss" : "ws")://\(hostHeader)\(requestTarget)" }
 }

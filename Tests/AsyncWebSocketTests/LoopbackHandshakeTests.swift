@@ -70,6 +70,36 @@ struct LoopbackHandshakeTests {
         }
     }
 
+    @Test("The http: fallback answers plain requests: status, headers, body, then close; HEAD gets no body")
+    func httpFallback() async throws {
+        let http: WebSocketServer.HTTPHandler = { request in
+            request.path == "/" ? .html("<p>hi</p>") : .notFound
+        }
+        try await withTestServer(http: http, handler: { ws in try await ws.send(text: "upgraded") }) { server in
+            for (request, status, body) in [("GET / HTTP/1.1", 200, "<p>hi</p>"), ("GET /nope HTTP/1.1", 404, "Not Found\n"),
+                                            ("HEAD / HTTP/1.1", 200, "")] {
+                let client = try await RawClient.open(port: server.port)
+                try await client.send(Array("\(request)\r\nHost: 127.0.0.1\r\n\r\n".utf8))
+                let (head, rest) = try await client.readHead()
+                #expect(head.status == status, "\(request)")
+                #expect(head.headers["Connection"] == "close")
+                if status == 200 {
+                    #expect(head.headers["Content-Type"] == "text/html; charset=utf-8")
+                    #expect(head.headers["Content-Length"] == "9")
+                }
+                let received = rest + (try await client.readToEnd())   // then the server closes
+                #expect(String(decoding: received, as: UTF8.self) == body, "\(request)")
+                await client.close()
+            }
+            // Upgrades still reach the handler.
+            let greeting: Message? = try await WebSocket.connect(to: server.url) { ws in
+                for await message in ws.messages { return message }
+                return nil
+            }
+            #expect(greeting == .text("upgraded"))
+        }
+    }
+
     @Test("A bad upgrade request is answered with 400 and never reaches the handler")
     func badUpgradeGets400() async throws {
         try await withTestServer(handler: { _ in Issue.record("a bad upgrade ran the handler") }) { server in

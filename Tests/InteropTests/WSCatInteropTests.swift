@@ -37,7 +37,7 @@ struct WSCatInteropTests {
             let json = try await server.peer.line(startingWith: "DRIVE ")
             #expect(json.contains(#""ok": true"#), "\(json)")
             #expect(await wscat.exitStatus() == 0, "stderr: \(wscat.stderrText)")
-            #expect(wscat.stdoutLines.last?.hasPrefix("closed: ") == true, "stdout: \(wscat.stdoutLines)")
+            #expect(wscat.stdoutLines.last?.hasPrefix("disconnected (code 1000") == true, "stdout: \(wscat.stdoutLines)")
         }
     }
 }

@@ -109,3 +109,15 @@ struct HandshakeClientTests {
         #expect(negotiated.headers["upgrade"] == "websocket")
     }
 }
+
+@Suite("ClientHandshake extra headers")
+struct ClientHandshakeVersionOverrideTests {
+    @Test("an extra Sec-WebSocket-Version replaces 13 (to probe a server); other extra headers are added")
+    func versionOverride() {
+        let handshake = ClientHandshake(
+            host: "example.com", keyBytes: Array(repeating: 1, count: 16),
+            extraHeaders: ["sec-websocket-version": "8", "X-Extra": "1"])
+        #expect(handshake.request.headers.values(for: "Sec-WebSocket-Version") == ["8"])
+        #expect(handshake.request.headers["X-Extra"] == "1")
+    }
+}

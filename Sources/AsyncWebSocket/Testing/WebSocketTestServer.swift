@@ -50,6 +50,7 @@ public struct WebSocketTestServer: Sendable {
 ///     they are cancelled. Default 2 s: a handler that iterates `messages` ends as soon as the
 ///     client answers the server's Close, so this only matters for handlers that hang.
 ///   - upgrade: Decides each upgrade request; accepts every one by default.
+///   - http: Answers plain HTTP requests; 426 Upgrade Required for every one by default.
 ///   - handler: Runs once per connection, isolated to it, as in `WebSocketServer.run`.
 ///   - body: The test; it runs in the caller's isolation.
 /// - Returns: What `body` returned.
@@ -59,12 +60,13 @@ public func withTestServer<Result>(
     group: EventLoopGroup = .shared,
     shutdownGracePeriod: Duration = .seconds(2),
     upgrade: WebSocketServer.UpgradeHook? = nil,
+    http: WebSocketServer.HTTPHandler? = nil,
     handler: @escaping WebSocketServer.Handler,
     isolation: isolated (any Actor)? = #isolation,
     body: (WebSocketTestServer) async throws -> Result
 ) async throws -> Result {
     let server = try await WebSocketServer.bind(host: "127.0.0.1", port: 0, configuration: configuration, group: group)
-    let running = Task { await server.run(upgrade: upgrade, handler: handler) }
+    let running = Task { await server.run(upgrade: upgrade, http: http, handler: handler) }
     let result: Swift.Result<Result, any Error>
     do {
         result = .success(try await body(WebSocketTestServer(server: server)))

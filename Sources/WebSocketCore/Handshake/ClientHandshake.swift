@@ -42,7 +42,9 @@ public struct ClientHandshake: Sendable {
     ///   - subprotocols: Subprotocol names to offer, most preferred first; each must be a token.
     ///   - extensions: Extensions to offer.
     ///   - origin: The `Origin` header, which browsers send and some servers require.
-    ///   - extraHeaders: More headers to send, such as `Authorization`.
+    ///   - extraHeaders: More headers to send, such as `Authorization`. A
+    ///     `Sec-WebSocket-Version` field here replaces the default `13` (to see how a server
+    ///     answers an older client: a conforming one says 426).
     /// - Precondition: `keyBytes` holds exactly 16 bytes and every subprotocol is a token.
     public init(
         host: String, port: Int? = nil, secure: Bool = false, path: String = "/", query: String? = nil,
@@ -75,7 +77,13 @@ public struct ClientHandshake: Sendable {
             headers.add(name: "Sec-WebSocket-Extensions", value: WebSocketExtension.headerValue(for: extensions))
         }
         if let origin { headers.add(name: "Origin", value: origin) }
-        for (name, value) in extraHeaders { headers.add(name: name, value: value) }
+        for (name, value) in extraHeaders {
+            if HTTPSyntax.equalsIgnoringCase(name, "Sec-WebSocket-Version") {
+                headers.replaceOrAdd(name: name, value: value)   // e.g. 8, to probe a server
+            } else {
+                headers.add(name: name, value: value)
+            }
+        }
         request = HTTPRequestHead(method: "GET", target: target, headers: headers)
     }
 

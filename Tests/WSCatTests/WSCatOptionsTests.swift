@@ -1,4 +1,5 @@
 import Testing
+import AsyncWebSocket
 @testable import WSCatCore
 
 @Suite("wscat command line")

@@ -48,7 +48,6 @@ struct DescriptorExhaustionTests {
         let before = cpuSeconds(pid: pid)
         try await Task.sleep(for: .seconds(1))
         let used = cpuSeconds(pid: pid) - before
-        print("back-off window CPU:", used, "s; descriptors:", descriptorCount(pid: pid))
         #expect(used < 0.25, "the server used \(used) s of CPU in a 1 s back-off window")
 
         for socket in sockets { close(socket) }

@@ -90,8 +90,14 @@ extension WebSocket {
     }
 
     /// A Pong arrived: the peer is alive and reading.
+    ///
+    /// The timer was armed for the Pong deadline; re-arm it for the next Ping (once per
+    /// keepalive Ping, so at most one timer operation per `pingInterval`).
     func keepalivePongReceived() {
+        guard keepalivePingSent != nil else { return }
         keepalivePingSent = nil
+        stopKeepalive()
+        armKeepaliveTimer(now: ContinuousClock.now)
     }
 
     /// A message was received or sent.

@@ -1,6 +1,7 @@
 import Testing
 import AsyncWebSocket
 import WebSocketCore
+import WebSocketIO
 
 /// Peers that are slow, broken or hostile (issue 6): every one is cut off with the right status
 /// or close code, within its timeout, with bounded memory and no leaked descriptor, and the
@@ -26,8 +27,8 @@ struct HostilePeerTests {
         }
         head += Array("\r\n".utf8)
         let reached = Shared(false)
-        try await withTestServer(handler: { _ in reached.update { $0 = true } }) { server in
-            let client = try await RawClient.open(port: server.port)
+        try await withTestServer(group: hostilePeerLoops, handler: { _ in reached.update { $0 = true } }) { server in
+            let client = try await RawClient.open(port: server.port, group: hostilePeerLoops)
             // The server answers as soon as a limit is passed, while we are still sending: it
             // may reset the connection under the rest of our request, so a failed send is fine.
             let request = head
@@ -42,23 +43,24 @@ struct HostilePeerTests {
         #expect(!reached.value)
     }
 
-    /// The handshake timeout is 1 s here (10 s by default) and the clients send a byte every
-    /// 100 ms (the issue says one per second): the same attack, ten times faster.
+    /// The handshake timeout is 2 s here (10 s by default) and the clients send a byte every
+    /// 100 ms (the issue says one per second): the same attack, ten times faster. (The ordinary
+    /// client is bound by the same 2 s, on a machine the other suites keep busy.)
     @Test(
         "Slow loris: 500 clients dribbling their handshake are cut off at the handshake timeout; others still connect",
         .enabled(if: raiseDescriptorLimit(to: 4096), "RLIMIT_NOFILE cannot be raised to 4,096"))
     func slowLoris() async throws {
         var configuration = WebSocketConfiguration()
-        configuration.handshakeTimeout = .seconds(1)
+        configuration.handshakeTimeout = .seconds(2)
         let clients = 500
         let request = Self.upgradeRequest
-        try await withTestServer(configuration: configuration, handler: echo) { server in
+        try await withTestServer(configuration: configuration, group: hostilePeerLoops, handler: echo) { server in
             let start = ContinuousClock.now
             let closedAfter = try await withThrowingTaskGroup(of: Duration?.self) { group in
                 for _ in 0 ..< clients {
                     group.addTask {
                         let opened = ContinuousClock.now   // before connecting: the server's timer starts later
-                        let client = try await RawClient.open(port: server.port)
+                        let client = try await RawClient.open(port: server.port, group: hostilePeerLoops)
                         defer { Task { await client.close() } }
                         // The full request would take request.count / 10 s (about 15 s).
                         for byte in request.dropLast() {
@@ -70,7 +72,7 @@ struct HostilePeerTests {
                     }
                 }
                 // Meanwhile an ordinary client connects and echoes.
-                let reply = try await WebSocket.connect(to: server.url) { ws -> Message? in
+                let reply = try await WebSocket.connect(to: server.url, group: hostilePeerLoops) { ws -> Message? in
                     try await ws.send(text: "hello")
                     for await message in ws.messages { return message }
                     return nil
@@ -85,8 +87,8 @@ struct HostilePeerTests {
             #expect(cutOff.allSatisfy { $0 >= configuration.handshakeTimeout })
             // The timeout, plus slack for 500 clients polling on a loaded 2-core machine; far
             // below the ~15 s the requests would take to complete.
-            #expect(cutOff.allSatisfy { $0 < .seconds(6) }, "slowest: \(cutOff.max() ?? .zero)")
-            #expect(ContinuousClock.now - start < .seconds(12))
+            #expect(cutOff.allSatisfy { $0 < .seconds(7) }, "slowest: \(cutOff.max() ?? .zero)")
+            #expect(ContinuousClock.now - start < .seconds(14))
             #expect(await server.server.connectionCount == 0)
         }
     }
@@ -96,15 +98,15 @@ struct HostilePeerTests {
         var configuration = WebSocketConfiguration()
         configuration.maxConnections = 2
         let opened = Mailbox<Void>()
-        try await withTestServer(configuration: configuration, handler: { ws in
+        try await withTestServer(configuration: configuration, group: hostilePeerLoops, handler: { ws in
             opened.post(())
             for await message in ws.messages { try await ws.send(message) }
         }) { server in
-            let first = try await RawClient.connect(port: server.port)
-            let second = try await RawClient.connect(port: server.port)
+            let first = try await RawClient.connect(port: server.port, group: hostilePeerLoops)
+            let second = try await RawClient.connect(port: server.port, group: hostilePeerLoops)
             _ = await opened.next(2)
 
-            let third = try await RawClient.open(port: server.port)
+            let third = try await RawClient.open(port: server.port, group: hostilePeerLoops)
             try await third.send(Self.upgradeRequest)
             let (response, _) = try await third.readHead()
             #expect(response.status == 503)
@@ -118,7 +120,7 @@ struct HostilePeerTests {
             await first.close()
             let served = try await waitUntil { await server.server.connectionCount < 2 }
             #expect(served)
-            let reply = try await WebSocket.connect(to: server.url) { ws -> Message? in
+            let reply = try await WebSocket.connect(to: server.url, group: hostilePeerLoops) { ws -> Message? in
                 try await ws.send(text: "again")
                 for await message in ws.messages { return message }
                 return nil
@@ -141,14 +143,14 @@ struct HostilePeerTests {
         let bound = configuration.maxMessageSize + configuration.inboundBufferBytes + (64 << 10)
         let connection = Mailbox<WebSocket>()
         let received = Mailbox<(Int?, CloseCode?)>()
-        try await withTestServer(configuration: configuration, handler: { ws in
+        try await withTestServer(configuration: configuration, group: hostilePeerLoops, handler: { ws in
             connection.post(ws)
             for await message in ws.messages {
                 if case .binary(let bytes) = message { received.post((bytes.count, nil)) }
             }
             received.post((nil, ws.closeCode))
         }) { server in
-            let client = try await RawClient.connect(port: server.port)
+            let client = try await RawClient.connect(port: server.port, group: hostilePeerLoops)
             let ws = try #require(await connection.next())
             var wire: [UInt8] = []
             wire.reserveCapacity(size * 7)
@@ -208,11 +210,11 @@ struct HostilePeerTests {
         configuration.maxFrameSize = 2048
         configuration.closeTimeout = .seconds(1)
         let seen = Mailbox<(CloseCode?, WebSocketError.Kind?)>()
-        try await withTestServer(configuration: configuration, handler: { ws in
+        try await withTestServer(configuration: configuration, group: hostilePeerLoops, handler: { ws in
             for await _ in ws.messages {}
             seen.post((ws.closeCode, ws.closeError?.kind))
         }) { server in
-            let client = try await RawClient.connect(port: server.port)
+            let client = try await RawClient.connect(port: server.port, group: hostilePeerLoops)
             try await client.send(violation.frames())
             // Read to EOF without ever answering the server's Close or closing our end.
             let start = ContinuousClock.now
@@ -235,12 +237,12 @@ struct HostilePeerTests {
         var configuration = WebSocketConfiguration()
         configuration.closeTimeout = .milliseconds(500)
         let seen = Mailbox<(CloseCode?, WebSocketError.Kind?, Duration)>()
-        try await withTestServer(configuration: configuration, handler: { ws in
+        try await withTestServer(configuration: configuration, group: hostilePeerLoops, handler: { ws in
             let start = ContinuousClock.now
             try await ws.close(code: .normalClosure, reason: "bye")
             seen.post((ws.closeCode, ws.closeError?.kind, .now - start))
         }) { server in
-            let client = try await RawClient.connect(port: server.port)   // and never reads
+            let client = try await RawClient.connect(port: server.port, group: hostilePeerLoops)   // and never reads
             let (code, kind, elapsed) = try #require(await seen.next())
             #expect(code == .abnormalClosure)
             #expect(kind == .timedOut)
@@ -259,18 +261,18 @@ struct HostilePeerTests {
     func resetPeer(_ when: String) async throws {
         let seen = Mailbox<(CloseCode?, WebSocketError.Kind?)>()
         let reached = Shared(false)
-        try await withTestServer(handler: { ws in
+        try await withTestServer(group: hostilePeerLoops, handler: { ws in
             reached.update { $0 = true }
             for await _ in ws.messages {}
             seen.post((ws.closeCode, ws.closeError?.kind))
         }) { server in
             let client: RawClient
             if when == "mid-frame" {
-                client = try await RawClient.connect(port: server.port)
+                client = try await RawClient.connect(port: server.port, group: hostilePeerLoops)
                 let frame = Violation.masked(.binary, patternBytes(1000))
                 try await client.send(Array(frame.prefix(500)))
             } else {
-                client = try await RawClient.open(port: server.port)
+                client = try await RawClient.open(port: server.port, group: hostilePeerLoops)
                 try await client.send(Array(Self.upgradeRequest.prefix(40)))
             }
             let accepted = try await waitUntil { acceptedSocketCount(port: server.port) == 1 }

@@ -1,6 +1,7 @@
 import Testing
 import AsyncWebSocket
 import WebSocketCore
+import WebSocketIO
 
 /// Keepalive Pings detect a peer that stopped answering; the idle timeout closes connections
 /// that carry no messages. Short intervals (a few hundred ms) keep the suite quick; the
@@ -28,12 +29,12 @@ struct KeepaliveTests {
     func halfOpenPeerIsDetected() async throws {
         let configuration = Self.keepaliveConfiguration()
         let ended = Mailbox<Ending>()
-        try await withTestServer(configuration: configuration, handler: { ws in
+        try await withTestServer(configuration: configuration, group: keepaliveLoops, handler: { ws in
             for await _ in ws.messages {}
             ended.post(Ending(code: ws.closeCode, error: ws.closeError?.kind, at: .now))
         }) { server in
             let start = ContinuousClock.now
-            let peer = try await RawClient.connect(port: server.port)   // then silent: never reads
+            let peer = try await RawClient.connect(port: server.port, group: keepaliveLoops)   // then silent: never reads
             let ending = try #require(await ended.next())
             #expect(ending.code == .abnormalClosure)
             #expect(ending.error == .keepaliveTimeout)
@@ -50,22 +51,19 @@ struct KeepaliveTests {
 
     @Test("A peer that answers keepalive Pings stays connected past several deadlines")
     func livePeerStaysOpen() async throws {
-        let configuration = Self.keepaliveConfiguration(interval: .milliseconds(100), timeout: .seconds(2))
-        try await withTestServer(configuration: configuration, handler: echo) { server in
-            let peer = try await RawClient.connect(port: server.port)
-            // Five keepalive Pings, each answered (nextEvent queues and writes the Pong): each
-            // answer is what keeps the next deadline from expiring.
-            var pings = 0
-            while pings < 5, let event = try await peer.nextEvent() {
-                if case .ping = event { pings += 1 }
-            }
+        // A long Pong deadline: the first Ping may wait for this test's body to be scheduled.
+        let configuration = Self.keepaliveConfiguration(interval: .milliseconds(100), timeout: .seconds(10))
+        try await withTestServer(configuration: configuration, group: keepaliveLoops, handler: echo) { server in
+            let start = ContinuousClock.now
+            let peer = try await RawClient.connect(port: server.port, group: keepaliveLoops)
+            // Five keepalive Pings, each answered: each answer is what keeps the next deadline
+            // from expiring.
+            let pings = try await peer.answerPings(5)
             #expect(pings == 5)
-            try await peer.sendFrame(.text, Array("still here".utf8))
-            var reply: Message?
-            while reply == nil, let event = try await peer.nextEvent() {
-                if case .message(let message) = event { reply = message }
-            }
-            #expect(reply == .text("still here"))
+            // Each next Ping follows its Pong by pingInterval, not by the Pong deadline (which
+            // would make this take 40 s).
+            #expect(ContinuousClock.now - start < .seconds(10))
+            #expect(try await peer.echo("still here") == .text("still here"))
             await peer.close()
         }
     }
@@ -78,9 +76,8 @@ struct KeepaliveTests {
         var configuration = Self.keepaliveConfiguration()
         configuration.inboundBufferMessages = 1
         let start = ContinuousClock.now
-        let (client, server) = try await WebSocket.makePair(configuration: configuration)
-        try await client.send(text: "one")
-        try await client.send(text: "two")
+        let (client, server) = try await WebSocket.makePair(configuration: configuration, group: keepaliveLoops)
+        try await client.send(text: "one")   // the server end pauses reading with it
         let ending = await inspect(client) { ws in (ws.closeCode, ws.closeError?.kind) }
         #expect(ending.0 == nil)
         for await _ in client.messages {}
@@ -97,21 +94,20 @@ struct KeepaliveTests {
         var configuration = Self.keepaliveConfiguration(interval: .milliseconds(100), timeout: .seconds(5))
         configuration.idleTimeout = .seconds(2)
         let ended = Mailbox<Ending>()
-        try await withTestServer(configuration: configuration, handler: { ws in
+        try await withTestServer(configuration: configuration, group: keepaliveLoops, handler: { ws in
             for await message in ws.messages { try await ws.send(message) }
             ended.post(Ending(code: ws.closeCode, error: ws.closeError?.kind, at: .now))
         }) { server in
             var clientConfiguration = WebSocketConfiguration()
             clientConfiguration.pingInterval = nil
             let start = ContinuousClock.now
-            let (code, echoed) = try await WebSocket.connect(to: server.url, configuration: clientConfiguration) { ws in
-                // One exchange resets the idle clock; then silence.
-                try await ws.send(text: "once")
-                var echoed: Message?
-                for await message in ws.messages { echoed = message }
-                return (ws.closeCode, echoed)
+            // The client says nothing (its body and its Pong answers run on its own loop, so
+            // other suites' load cannot make it miss a deadline); the server's Pings go unnoticed
+            // by the idle clock.
+            let code = try await WebSocket.connect(to: server.url, configuration: clientConfiguration, group: keepaliveLoops) { ws in
+                for await _ in ws.messages {}
+                return ws.closeCode
             }
-            #expect(echoed == .text("once"))
             #expect(code == .goingAway)
             let ending = try #require(await ended.next())
             #expect(ending.error == .idleTimeout)
@@ -127,7 +123,7 @@ struct KeepaliveTests {
         configuration.outboundLowWaterMark = 64 << 10
         let chunk = 64 << 10
         let ended = Mailbox<(WebSocketError.Kind?, WebSocketError.Kind?, Int, Int)>()
-        try await withTestServer(configuration: configuration, handler: { ws in
+        try await withTestServer(configuration: configuration, group: keepaliveLoops, handler: { ws in
             let payload = [UInt8](repeating: 7, count: chunk)
             var maxBuffered = 0
             var failure: WebSocketError.Kind?
@@ -141,7 +137,7 @@ struct KeepaliveTests {
             }
             ended.post((failure, ws.closeError?.kind, maxBuffered, ws.bufferedOutboundBytes))
         }) { server in
-            let peer = try await RawClient.connect(port: server.port)   // and never reads
+            let peer = try await RawClient.connect(port: server.port, group: keepaliveLoops)   // and never reads
             let (failure, closeError, maxBuffered, leftover) = try #require(await ended.next())
             #expect(failure == .connectionClosed)
             #expect(closeError == .keepaliveTimeout)

@@ -1,3 +1,4 @@
+import WebSocketCore
 import WebSocketIO
 #if canImport(Glibc)
 import Glibc
@@ -12,6 +13,26 @@ extension RawClient {
         var option = linger(l_onoff: 1, l_linger: 0)
         _ = setsockopt(socket.descriptor.rawValue, SOL_SOCKET, SO_LINGER, &option, socklen_t(MemoryLayout<linger>.size))
         close()
+    }
+
+    /// Reads events until `count` Pings have arrived (each answered by `nextEvent`), on this
+    /// client's loop: the answers do not wait for a cooperative-pool thread, which the CPU-heavy
+    /// suites running beside this one may hold for seconds.
+    func answerPings(_ count: Int) async throws -> Int {
+        var pings = 0
+        while pings < count, let event = try await nextEvent() {
+            if case .ping = event { pings += 1 }
+        }
+        return pings
+    }
+
+    /// Sends a text message and returns the first message that comes back.
+    func echo(_ text: String) async throws -> Message? {
+        try await sendFrame(.text, Array(text.utf8))
+        while let event = try await nextEvent() {
+            if case .message(let message) = event { return message }
+        }
+        return nil
     }
 
     /// Whether the server has closed (or reset) the connection, without waiting: reads and
@@ -79,4 +100,21 @@ func readLines(_ path: String) -> [String] {
         bytes += buffer[..<count]
     }
     return String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)
+}
+
+/// Event loops for the suites whose assertions involve deadlines of a second or so
+/// (`KeepaliveTests`, `HostilePeerTests`), one group each, kept for the whole run.
+///
+/// On the shared loops, a test that masks 16 MiB in a debug build holds a loop for seconds and
+/// every connection on it with it: a Pong could miss a 1 s deadline for reasons the test is not
+/// about. Own loops still share the CPU, which the deadlines leave room for.
+let keepaliveLoops = makeTestLoops()
+let hostilePeerLoops = makeTestLoops()
+
+private func makeTestLoops() -> EventLoopGroup {
+    do {
+        return try EventLoopGroup(loopCount: 2)
+    } catch {
+        fatalError("cannot start event loops for the tests: \(error)")
+    }
 }

@@ -96,6 +96,9 @@ extension WebSocket {
         closeTimer = eventLoop.scheduleTimer(after: configuration.closeTimeout) { [self] in
             assumeIsolated { socket in
                 socket.closeTimer = nil
+                if socket.closeError == nil {
+                    socket.closeError = WebSocketError(.timedOut, "the closing handshake did not finish within the close timeout")
+                }
                 socket.finish(code: socket.closeCode ?? .abnormalClosure, reason: socket.closeReason)
             }
         }
@@ -103,6 +106,9 @@ extension WebSocket {
 
     /// The transport reported EOF or an error.
     func transportEnded() {
+        if closeError == nil && connection.closeFrameReceived == nil {
+            closeError = WebSocketError(.transport, "the connection ended without a closing handshake")
+        }
         finish(code: closeCode ?? .abnormalClosure, reason: closeReason)
     }
 
@@ -118,11 +124,15 @@ extension WebSocket {
             eventLoop.cancelTimer(closeTimer)
             self.closeTimer = nil
         }
+        stopKeepalive()
         if let registration {
             eventLoop.deregister(registration)
             self.registration = nil
         }
         socket.close()
+        // What the socket never took is dropped now, not when the actor is released (a slow
+        // reader's megabyte of backlog would otherwise outlive the connection with the handler).
+        _ = connection.takeOutput()
         if let reader, inbox.isEmpty {
             self.reader = nil
             reader.resume(returning: nil)

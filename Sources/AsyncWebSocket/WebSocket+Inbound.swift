@@ -39,6 +39,7 @@ extension WebSocket {
             processEvents()
         }
         if connection.hasPendingOutput { scheduleFlush() }
+        startKeepalive()
     }
 
     /// Reads what the socket has (one read per readiness keeps loops fair) and handles it.
@@ -48,6 +49,7 @@ extension WebSocket {
         do {
             switch try socket.read(into: scratch) {
             case .bytes(let count):
+                lastReceived = ContinuousClock.now
                 connection.receive(UnsafeRawBufferPointer(rebasing: scratch[..<count]))
                 processEvents()
             case .eof:
@@ -59,6 +61,7 @@ extension WebSocket {
             }
         } catch {
             // A reset or other transport error: deliver what was complete, then close (1006).
+            if closeError == nil { closeError = WebSocketError(.transport, "\(error)") }
             connection.receiveEndOfStream()
             processEvents()
             transportEnded()
@@ -76,9 +79,10 @@ extension WebSocket {
         while !inboxIsFull, let event = connection.nextEvent() {
             switch event {
             case .message(let message):
+                noteMessageActivity()
                 deliver(message)
             case .fragment:
-                break
+                noteMessageActivity()
             case .ping(let payload):
                 controlFrameObserver?(.ping(payload))
             case .pong(let payload):
@@ -90,6 +94,7 @@ extension WebSocket {
             case .failed(let violation):
                 closeCode = violation.closeCode
                 closeReason = violation.description
+                closeError = WebSocketError(.protocolViolation, violation.description)
             }
         }
         if inboxIsFull && !readingPaused && connection.state != .closed {

@@ -27,6 +27,7 @@ extension WebSocket {
         } catch {
             throw WebSocketError.from(error)
         }
+        noteMessageActivity()
         try await afterQueueingOutput()
     }
 
@@ -64,6 +65,7 @@ extension WebSocket {
     }
 
     func receivedPong(_ payload: [UInt8]) {
+        keepalivePongReceived()
         guard let index = pings.firstIndex(where: { $0.payload == payload }) else { return }
         let now = ContinuousClock.now
         for ping in pings[...index] { ping.continuation.resume(returning: now - ping.sent) }

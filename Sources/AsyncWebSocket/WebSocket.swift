@@ -51,6 +51,13 @@ public actor WebSocket {
     public internal(set) var closeCode: CloseCode?
     /// The reason that came with `closeCode`; empty when there was none.
     public internal(set) var closeReason: String = ""
+    /// Why the connection failed, once it has; `nil` while it is open and after a clean closing
+    /// handshake, `terminate()` or a server shutdown.
+    ///
+    /// The kind tells a dead peer (`.keepaliveTimeout`) from an idle one (`.idleTimeout`), a
+    /// peer that broke the protocol (`.protocolViolation`), one that never finished the closing
+    /// handshake (`.timedOut`) and a transport that ended without one (`.transport`).
+    public internal(set) var closeError: WebSocketError?
 
     var connection: Connection
     let socket: TCPSocket
@@ -76,6 +83,15 @@ public actor WebSocket {
 
     // Observing (see WebSocket+ControlFrames.swift)
     var controlFrameObserver: (@Sendable (WebSocketControlFrame) -> Void)?
+
+    // Keepalive and idle timeout (WebSocket+Keepalive.swift)
+    var keepaliveTimer: TimerID?
+    /// When bytes last arrived; a keepalive Ping goes out `pingInterval` after it.
+    var lastReceived = ContinuousClock.now
+    /// When a message last went either way (tracked only with an `idleTimeout`).
+    var lastMessage = ContinuousClock.now
+    /// When the unanswered keepalive Ping was sent.
+    var keepalivePingSent: ContinuousClock.Instant?
 
     // Closing
     var transportClosed = false

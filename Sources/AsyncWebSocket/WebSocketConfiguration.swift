@@ -43,6 +43,36 @@ public struct WebSocketConfiguration: Hashable, Sendable {
     /// How long a client waits for the TCP connection. Default 10 s.
     public var connectTimeout: Duration = .seconds(10)
 
+    /// How long a connection may go without receiving anything before it sends a keepalive
+    /// Ping; `nil` turns keepalive off. Default 30 s, for both roles.
+    ///
+    /// Detects a peer that vanished without closing TCP (pulled cable, crashed host, a NAT that
+    /// dropped the mapping): such a connection would otherwise stay open forever. The Ping is
+    /// sent only after `pingInterval` of inbound silence, so busy connections never send one.
+    /// 30 s is below the idle timeouts of common NATs and load balancers (60 s and more).
+    public var pingInterval: Duration? = .seconds(30)
+    /// How long the peer has to answer a keepalive Ping with a Pong. Default 20 s.
+    ///
+    /// Without a Pong in time the connection is presumed dead: a Close 1011 "keepalive ping
+    /// timeout" is written if the socket takes it, the transport is closed at once (no closing
+    /// handshake with a dead peer), `closeCode` becomes 1006 and `closeError.kind` is
+    /// `.keepaliveTimeout`. A dead peer is detected within `pingInterval + pongTimeout`.
+    public var pongTimeout: Duration = .seconds(20)
+    /// How long a connection may carry no message (no data frame received or sent) before it is
+    /// closed with 1001 "idle timeout"; `nil` (the default) never closes idle connections.
+    ///
+    /// Pings and Pongs do not count as activity, so keepalive does not keep an idle connection
+    /// open. `closeError.kind` is `.idleTimeout` afterwards.
+    public var idleTimeout: Duration? = nil
+
+    /// The most connections a server serves at once, handshakes in progress included. Default
+    /// 10,000.
+    ///
+    /// A connection accepted over the limit is answered with 503 Service Unavailable and closed;
+    /// the server keeps serving the others. Each connection costs a descriptor and, idle, some
+    /// kilobytes of memory: raise the limit together with `RLIMIT_NOFILE`.
+    public var maxConnections: Int = 10_000
+
     /// The largest HTTP request or response head accepted during the handshake. Default 16 KiB
     /// (a larger request gets 431).
     public var maxHandshakeHeadSize: Int = 16 << 10

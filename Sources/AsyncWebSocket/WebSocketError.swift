@@ -27,6 +27,13 @@ public struct WebSocketError: Error, Hashable, Sendable, CustomStringConvertible
         public static let invalidArgument = Kind(name: "invalid argument")
         /// A transport error (for example a reset connection).
         public static let transport = Kind(name: "transport error")
+        /// The peer broke the protocol (RFC 6455); the connection was failed with the close
+        /// code that names the violation.
+        public static let protocolViolation = Kind(name: "protocol violation")
+        /// The peer did not answer a keepalive Ping within `pongTimeout`.
+        public static let keepaliveTimeout = Kind(name: "keepalive ping timeout")
+        /// No message went either way for `idleTimeout`.
+        public static let idleTimeout = Kind(name: "idle timeout")
         /// The kind's name, such as `connect failed`; not API.
         public var description: String { name }
     }

@@ -42,7 +42,9 @@ public actor WebSocketServer {
     private var running = false
     private var shuttingDown = false
     private var connections: [ObjectIdentifier: WebSocket] = [:]
-    private var activeTasks = 0
+    var activeTasks = 0
+    /// Connection tasks that count against `maxConnections` (`activeTasks` less rejections).
+    var servingTasks = 0
     private var drainWaiters: [UnsafeContinuation<Void, Never>] = []
     private var graceWaiters: [UnsafeContinuation<Void, Never>] = []
     private var graceExpired = false
@@ -93,10 +95,15 @@ public actor WebSocketServer {
             await withDiscardingTaskGroup { group in
                 for await accepted in self.accepted {
                     let loop = eventLoopGroup.next()
+                    guard servingTasks < configuration.maxConnections else {
+                        rejectOverCapacity(accepted, on: loop, in: &group)
+                        continue
+                    }
+                    servingTasks += 1
                     activeTasks += 1
                     group.addTask(executorPreference: loop) {
                         await self.serve(accepted, on: loop, upgrade: upgrade, http: http, handler: handler)
-                        await self.taskEnded()
+                        await self.taskEnded(serving: true)
                     }
                 }
                 // Shutdown: let connections finish within the grace period, then cancel them.
@@ -142,7 +149,8 @@ public actor WebSocketServer {
         for ws in connections.values { await ws.abort(code: .goingAway, reason: "server shutting down") }
     }
 
-    private func taskEnded() {
+    func taskEnded(serving: Bool) {
+        if serving { servingTasks -= 1 }
         activeTasks -= 1
         if activeTasks == 0 {
             resume(&drainWaiters)

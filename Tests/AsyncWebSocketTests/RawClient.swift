@@ -34,8 +34,8 @@ actor RawClient: IOHandler {
     }
 
     /// Opens a TCP connection to 127.0.0.1:`port` (no handshake yet).
-    static func open(port: Int, timeout: Duration = .seconds(20)) async throws -> RawClient {
-        let loop = EventLoopGroup.shared.next()
+    static func open(port: Int, timeout: Duration = .seconds(20), group: EventLoopGroup = .shared) async throws -> RawClient {
+        let loop = group.next()
         let address = try SocketAddress(ipAddress: "127.0.0.1", port: port)
         let socket = try await TCPSocket.connect(to: address, on: loop, timeout: timeout)
         let client = RawClient(socket: socket, loop: loop, timeout: timeout)
@@ -46,9 +46,10 @@ actor RawClient: IOHandler {
     /// Opens a connection and completes the opening handshake; throws unless the answer is a
     /// valid 101.
     static func connect(
-        port: Int, path: String = "/", subprotocols: [String] = [], timeout: Duration = .seconds(20)
+        port: Int, path: String = "/", subprotocols: [String] = [], timeout: Duration = .seconds(20),
+        group: EventLoopGroup = .shared
     ) async throws -> RawClient {
-        let client = try await open(port: port, timeout: timeout)
+        let client = try await open(port: port, timeout: timeout, group: group)
         try await client.handshake(path: path, subprotocols: subprotocols)
         return client
     }

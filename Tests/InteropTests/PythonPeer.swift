@@ -126,6 +126,9 @@ final class PeerProcess: @unchecked Sendable {
 
     deinit { terminate() }
 
+    /// The child's process ID.
+    var pid: Int32 { process.processIdentifier }
+
     /// Ends the child: closes its standard input (the scripts exit on EOF) and sends SIGTERM.
     func terminate() {
         try? input.fileHandleForWriting.close()

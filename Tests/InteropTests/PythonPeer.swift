@@ -266,6 +266,16 @@ final class PeerProcess: @unchecked Sendable {
 
     private func exited(_ status: Int32) {
         finishIfDone { $0.exitStatus = status }
+        // The child is gone, so what it wrote is already in the pipes and arrives at once. But
+        // EOF may never come: Foundation's pipes are not close-on-exec, so a process another test
+        // spawned at the same moment can inherit the write ends and hold them open. Stop waiting
+        // for EOF after a grace period instead of hanging until that other process exits.
+        DispatchQueue.global().asyncAfter(deadline: .now() + 2) { [weak self] in
+            self?.finishIfDone { state in
+                state.stdoutClosed = true
+                state.stderrClosed = true
+            }
+        }
     }
 
     /// Applies `change`, then wakes the exit waiters if the child is now completely finished.

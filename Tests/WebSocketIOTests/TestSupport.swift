@@ -42,8 +42,10 @@ func openDescriptorCount() -> Int {
     defer { closedir(directory) }
     var count = 0
     while let entry = readdir(directory) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        // Read the name in place: copying `d_name` reads all 256 bytes, past the end of a short
+        // record at the end of readdir's buffer (an ASan heap-buffer-overflow).
+        let name = withUnsafePointer(to: &entry.pointee.d_name) {
+            $0.withMemoryRebound(to: CChar.self, capacity: 1) { String(cString: $0) }
         }
         if name != "." && name != ".." { count += 1 }
     }
@@ -100,8 +102,10 @@ func openSocketPorts() -> [(descriptor: Int32, local: Int, peer: Int?)] {
     defer { closedir(directory) }
     var sockets: [(descriptor: Int32, local: Int, peer: Int?)] = []
     while let entry = readdir(directory) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        // Read the name in place: copying `d_name` reads all 256 bytes, past the end of a short
+        // record at the end of readdir's buffer (an ASan heap-buffer-overflow).
+        let name = withUnsafePointer(to: &entry.pointee.d_name) {
+            $0.withMemoryRebound(to: CChar.self, capacity: 1) { String(cString: $0) }
         }
         guard let fd = Int32(name), let local = port(getsockname, fd) else { continue }
         sockets.append((fd, local, port(getpeername, fd)))

@@ -94,6 +94,12 @@ public final class EventLoop: @unchecked Sendable {
         remote.withLock { $0.thread = thread }
     }
 
+    // The thread holds the loop until `run` returns, so this runs after the loop thread is done
+    // with the buffer. (Found by the ASan run of the tests: each shut-down loop leaked 64 KiB.)
+    deinit {
+        readBuffer.deallocate()
+    }
+
     /// Whether the calling thread is this loop's thread.
     public var inLoop: Bool {
         threadID.load(ordering: .relaxed) == PosixThread.currentID

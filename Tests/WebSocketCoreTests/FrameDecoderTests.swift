@@ -224,4 +224,24 @@ struct FrameDecoderTests {
         #expect(try decoder.nextFrame() == Frame(opcode: .pong, payload: []))
         #expect(try decoder.nextFrame() == nil)
     }
+
+    @Test("a declared 16 MiB frame with one byte of payload reserves at most 256 KiB; the rest grows as it arrives", arguments: Role.both)
+    func reservationFollowsArrival(receiver: Role) throws {
+        var decoder = FrameDecoder(role: receiver, maxFrameSize: 16 << 20)
+        let masked = receiver == .server
+        // FIN + binary, a 64-bit length of 16 MiB, a mask key when the sender is a client.
+        var header: [UInt8] = [0x82, (masked ? 0x80 : 0) | 127, 0, 0, 0, 0, 0x01, 0, 0, 0]
+        if masked { header += [1, 2, 3, 4] }
+        decoder.append(header + [0x55])
+        #expect(try decoder.nextFrame() == nil)
+        #expect(decoder.bufferedByteCount == 1)
+        #expect(decoder.partialPayloadCapacity < 512 << 10)   // 256 KiB, rounded up by the allocator
+
+        // The frame still completes, with every byte in place.
+        let chunk = [UInt8](repeating: 0x55, count: 1 << 20)
+        for _ in 0 ..< 15 { decoder.append(chunk) ; #expect(try decoder.nextFrame() == nil) }
+        decoder.append([UInt8](repeating: 0x55, count: (1 << 20) - 1))
+        let frame = try #require(try decoder.nextFrame())
+        #expect(frame.payload.count == 16 << 20)
+    }
 }

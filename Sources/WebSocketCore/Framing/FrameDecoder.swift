@@ -24,6 +24,9 @@ public struct FrameDecoder: Sendable {
     /// `frameTooLarge` before any of its payload is buffered. Control frames are not subject to
     /// it: they are always accepted up to the 125 bytes RFC 6455 allows.
     public var maxFrameSize: Int
+    /// The most bytes reserved for a payload before that many have arrived (256 KiB).
+    static let initialReservation = 256 << 10
+
     /// The reserved bits a negotiated extension allows on data frames (0b100 for
     /// permessage-deflate's RSV1). Control frames with any reserved bit set are always rejected.
     public var allowedReservedBits: UInt8
@@ -65,6 +68,10 @@ public struct FrameDecoder: Sendable {
 
     /// The number of received bytes not yet consumed into a frame (headers and payload).
     public var bufferedByteCount: Int { buffer.count - readIndex + payload.count }
+
+    /// The capacity reserved for the payload in progress; tests check it stays proportional to
+    /// what arrived, not to what a peer declared.
+    package var partialPayloadCapacity: Int { payload.capacity }
 
     /// The header of the frame whose payload is still arriving, if any.
     public var partialFrameHeader: FrameHeader? { current }
@@ -115,9 +122,14 @@ public struct FrameDecoder: Sendable {
                     initialized = available
                 }
             } else {
-                // Part of the payload: reserve all of it once, copy, then unmask the new bytes in
-                // place while they are still in cache.
-                if already == 0 { payload.reserveCapacity(header.payloadLength) }
+                // Part of the payload: copy, then unmask the new bytes in place while they are
+                // still in cache. Reserve the whole payload up front only when it is small: a
+                // peer could otherwise declare a `maxFrameSize` frame, send one byte, and make
+                // every connection hold that much address space. Larger payloads grow (doubling)
+                // as bytes really arrive, which copies at most about as much again.
+                if already == 0 {
+                    payload.reserveCapacity(min(header.payloadLength, max(available, Self.initialReservation)))
+                }
                 payload.append(contentsOf: chunk)
                 if let key = header.maskingKey {
                     payload.withUnsafeMutableBytes { destination in

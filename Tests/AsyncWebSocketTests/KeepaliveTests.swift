@@ -73,7 +73,9 @@ struct KeepaliveTests {
         // Once one message waits for the server end's (absent) reader it stops reading its
         // socket, so it never sees, let alone answers, the client's keepalive Pings. (Its own
         // keepalive holds off while it is the one not reading.)
-        var configuration = Self.keepaliveConfiguration()
+        // Both ends keep each other alive until "one" is sent, so their Pong deadline must survive
+        // a loaded machine's scheduling delays (a 1 s deadline once expired during set-up in CI).
+        var configuration = Self.keepaliveConfiguration(timeout: .seconds(3))
         configuration.inboundBufferMessages = 1
         let start = ContinuousClock.now
         let (client, server) = try await WebSocket.makePair(configuration: configuration, group: keepaliveLoops)
@@ -84,7 +86,7 @@ struct KeepaliveTests {
         let elapsed = ContinuousClock.now - start
         #expect(await client.closeCode == .abnormalClosure)
         #expect(await client.closeError?.kind == .keepaliveTimeout)
-        #expect(elapsed >= .milliseconds(1300))
+        #expect(elapsed >= .milliseconds(3300))
         #expect(await server.isOpen)
         await server.terminate()
     }

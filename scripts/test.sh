@@ -23,14 +23,14 @@ if [[ "${1:-}" == "--asan" ]]; then
     swift build --build-tests --sanitize=address --scratch-path .build-asan
     # The core and the I/O layer: address errors and leaks (LeakSanitizer). The suppressions
     # cover leaks inside toolchain libraries (XCTest's runner, Foundation's Process).
-    ASAN_OPTIONS="halt_on_error=1:detect_leaks=1" LSAN_OPTIONS="suppressions=$PWD/scripts/lsan-suppressions.txt" \
+    ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:suppressions=$PWD/scripts/asan-suppressions.txt" LSAN_OPTIONS="suppressions=$PWD/scripts/lsan-suppressions.txt" \
         swift test --skip-build --sanitize=address --scratch-path .build-asan --filter 'WebSocketCoreTests|WebSocketIOTests'
     # The async API and interop: address errors only. LeakSanitizer reports
     # reference cycles (EventLoop → registration → WebSocket/acceptor → sockets → EventLoop) left
     # when a test shuts a loop down with sockets still registered; no direct leak remains. Turn
     # detect_leaks on here once those cycles are broken at shutdown (docs/ARCHITECTURE.md,
     # "Fuzzing and sanitizers").
-    ASAN_OPTIONS="halt_on_error=1:detect_leaks=0" \
+    ASAN_OPTIONS="halt_on_error=1:detect_leaks=0:suppressions=$PWD/scripts/asan-suppressions.txt" \
         swift test --skip-build --sanitize=address --scratch-path .build-asan --skip 'WebSocketCoreTests|WebSocketIOTests'
     exit 0
 fi

@@ -75,7 +75,11 @@ func acceptedSocketCount(port: Int) -> Int {
     var count = 0
     var target = [CChar](repeating: 0, count: 256)
     while let entry = readdir(directory) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+        // Read the name in place: copying `d_name` reads all 256 bytes, past the end of a short
+        // record at the end of readdir's buffer (an ASan heap-buffer-overflow).
+        let name = withUnsafePointer(to: &entry.pointee.d_name) {
+            $0.withMemoryRebound(to: CChar.self, capacity: 1) { String(cString: $0) }
+        }
         let length = readlink("/proc/self/fd/\(name)", &target, target.count - 1)
         guard length > 0 else { continue }
         let link = String(decoding: target[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)

@@ -25,13 +25,16 @@ if [[ "${1:-}" == "--asan" ]]; then
     # cover leaks inside toolchain libraries (XCTest's runner, Foundation's Process).
     ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:suppressions=$PWD/scripts/asan-suppressions.txt" LSAN_OPTIONS="suppressions=$PWD/scripts/lsan-suppressions.txt" \
         swift test --skip-build --sanitize=address --scratch-path .build-asan --filter 'WebSocketCoreTests|WebSocketIOTests'
-    # The async API and interop: address errors only. LeakSanitizer reports
+    # The async API and interop: address errors only. DescriptorExhaustionTests is skipped here: it
+    # runs an ASan-built wscat under a 64-descriptor limit, which measures the sanitizer's own
+    # descriptor and start-up needs, not ours (the plain run covers it). LeakSanitizer reports
     # reference cycles (EventLoop → registration → WebSocket/acceptor → sockets → EventLoop) left
     # when a test shuts a loop down with sockets still registered; no direct leak remains. Turn
     # detect_leaks on here once those cycles are broken at shutdown (docs/ARCHITECTURE.md,
     # "Fuzzing and sanitizers").
     ASAN_OPTIONS="halt_on_error=1:detect_leaks=0:suppressions=$PWD/scripts/asan-suppressions.txt" \
-        swift test --skip-build --sanitize=address --scratch-path .build-asan --skip 'WebSocketCoreTests|WebSocketIOTests'
+        swift test --skip-build --sanitize=address --scratch-path .build-asan \
+        --skip 'WebSocketCoreTests|WebSocketIOTests|DescriptorExhaustionTests'
     exit 0
 fi
 

@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "WebSocketCore", targets: ["WebSocketCore"]),
         .library(name: "WebSocketCompression", targets: ["WebSocketCompression"]),
         // wss:// on the system OpenSSL 3: a separate product so ws://-only users need no OpenSSL headers.
+        .library(name: "AsyncWebSocketTLS", targets: ["AsyncWebSocketTLS"]),
         .library(name: "WebSocketTLS", targets: ["WebSocketTLS"]),
         .executable(name: "wscat", targets: ["wscat"]),
         .executable(name: "echo-server", targets: ["EchoServer"]),
@@ -43,6 +44,10 @@ let package = Package(
         .target(
             name: "AsyncWebSocket", dependencies: ["WebSocketCore", "WebSocketIO", "WebSocketCompression"],
             swiftSettings: strictSettings),
+        // wss:// for the async API: connect(to:tls:), bind(…, tls:). Re-exports WebSocketTLS.
+        .target(
+            name: "AsyncWebSocketTLS", dependencies: ["AsyncWebSocket", "WebSocketTLS", "WebSocketIO"],
+            swiftSettings: strictSettings),
         // wscat's logic, a library so tests run it in-process (WSCatCommand.main); the executable
         // only wires it to standard input, signals and the exit status.
         .target(name: "WSCatCore", dependencies: ["AsyncWebSocket", "WebSocketCore"], swiftSettings: strictSettings),
@@ -62,7 +67,8 @@ let package = Package(
         .testTarget(name: "WebSocketCoreTests", dependencies: ["WebSocketCore"], swiftSettings: strictSettings),
         .testTarget(name: "WebSocketIOTests", dependencies: ["WebSocketIO"], swiftSettings: strictSettings),
         // TLS over loopback with a throwaway CA made by the openssl CLI at test time (skipped without it).
-        .testTarget(name: "TLSTests", dependencies: ["WebSocketTLS", "WebSocketIO"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "TLSTests", dependencies: ["WebSocketTLS", "WebSocketIO", "AsyncWebSocketTLS", "AsyncWebSocket"], swiftSettings: strictSettings),
         .testTarget(
             name: "WebSocketCompressionTests", dependencies: ["WebSocketCompression", "WebSocketCore"],
             swiftSettings: strictSettings),

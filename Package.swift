@@ -15,6 +15,9 @@ let package = Package(
         .library(name: "AsyncWebSocket", targets: ["AsyncWebSocket"]),
         .library(name: "WebSocketCore", targets: ["WebSocketCore"]),
         .library(name: "WebSocketCompression", targets: ["WebSocketCompression"]),
+        // wss:// on the system OpenSSL 3: a separate product so ws://-only users need no OpenSSL headers.
+        .library(name: "AsyncWebSocketTLS", targets: ["AsyncWebSocketTLS"]),
+        .library(name: "WebSocketTLS", targets: ["WebSocketTLS"]),
         .executable(name: "wscat", targets: ["wscat"]),
         .executable(name: "echo-server", targets: ["EchoServer"]),
         .executable(name: "chat-server", targets: ["ChatServer"]),
@@ -31,9 +34,19 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
         // permessage-deflate (RFC 7692): an ExtensionNegotiator/ExtensionCodec pair on zlib.
         .target(name: "WebSocketCompression", dependencies: ["WebSocketCore", "CZlib"], swiftSettings: strictSettings),
+        // The system OpenSSL 3 (libssl/libcrypto; a system library, not a package dependency).
+        .systemLibrary(
+            name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]),
+        // TLS sessions over WebSocketIO sockets, driven by the event loop (SecureStream on OpenSSL).
+        .target(name: "WebSocketTLS", dependencies: ["WebSocketIO", "COpenSSL"], swiftSettings: strictSettings),
         // The public async API.
         .target(
             name: "AsyncWebSocket", dependencies: ["WebSocketCore", "WebSocketIO", "WebSocketCompression"],
+            swiftSettings: strictSettings),
+        // wss:// for the async API: connect(to:tls:), bind(…, tls:). Re-exports WebSocketTLS.
+        .target(
+            name: "AsyncWebSocketTLS", dependencies: ["AsyncWebSocket", "WebSocketTLS", "WebSocketIO"],
             swiftSettings: strictSettings),
         // wscat's logic, a library so tests run it in-process (WSCatCommand.main); the executable
         // only wires it to standard input, signals and the exit status.
@@ -53,6 +66,9 @@ let package = Package(
 
         .testTarget(name: "WebSocketCoreTests", dependencies: ["WebSocketCore"], swiftSettings: strictSettings),
         .testTarget(name: "WebSocketIOTests", dependencies: ["WebSocketIO"], swiftSettings: strictSettings),
+        // TLS over loopback with a throwaway CA made by the openssl CLI at test time (skipped without it).
+        .testTarget(
+            name: "TLSTests", dependencies: ["WebSocketTLS", "WebSocketIO", "AsyncWebSocketTLS", "AsyncWebSocket"], swiftSettings: strictSettings),
         .testTarget(
             name: "WebSocketCompressionTests", dependencies: ["WebSocketCompression", "WebSocketCore"],
             swiftSettings: strictSettings),

@@ -10,14 +10,18 @@ actor HandshakeChannel: IOHandler {
     nonisolated let eventLoop: EventLoop
     nonisolated var unownedExecutor: UnownedSerialExecutor { eventLoop.asUnownedSerialExecutor() }
     let socket: TCPSocket
+    /// The TLS layer (`wss://`): its handshake runs first, under the same deadline.
+    let secure: (any SecureStream)?
 
     private var registration: IORegistration?
     private var waiter: UnsafeContinuation<Void, any Error>?
     private var timer: TimerID?
     private var timedOut = false
+    private var inSecureHandshake = false
 
-    init(socket: TCPSocket, eventLoop: EventLoop) {
+    init(socket: TCPSocket, eventLoop: EventLoop, secure: (any SecureStream)? = nil) {
         self.socket = socket
+        self.secure = secure
         self.eventLoop = eventLoop
     }
 
@@ -32,7 +36,8 @@ actor HandshakeChannel: IOHandler {
     private func expire() {
         timer = nil
         timedOut = true
-        wake(throwing: WebSocketError(.timedOut, "handshake timed out"))
+        let phase = inSecureHandshake ? "TLS handshake" : "handshake"
+        wake(throwing: WebSocketError(.timedOut, "\(phase) timed out"))
     }
 
     nonisolated func ioEvent(_ events: IOEvents) {
@@ -56,12 +61,32 @@ actor HandshakeChannel: IOHandler {
         }
     }
 
+    /// Runs the TLS handshake, if there is a TLS layer.
+    /// - Throws: `WebSocketError` `.tlsFailed` with the reason (certificate, host name, a peer
+    ///   that does not speak TLS), or `.timedOut`.
+    func secureHandshake() async throws {
+        guard let secure else { return }
+        inSecureHandshake = true
+        defer { inSecureHandshake = false }
+        while true {
+            let interest: IOInterest?
+            do {
+                interest = try secure.handshakeStep()
+            } catch {
+                throw WebSocketError(.tlsFailed, "\(error)")
+            }
+            guard let interest else { return }
+            try await waitFor(interest)
+        }
+    }
+
     /// Reads until `parser` has a complete head; returns it with the bytes that followed it.
     func readHead<Head: HTTPHead>(with parser: HTTPHeadParser<Head>) async throws -> (Head, [UInt8]) {
         var parser = parser
         let scratch = eventLoop.readBuffer
         while true {
-            switch try socket.read(into: scratch) {
+            let result = if let secure { try secure.read(into: scratch) } else { try socket.read(into: scratch) }
+            switch result {
             case .bytes(let count):
                 if let head = try parser.append(UnsafeRawBufferPointer(rebasing: scratch[..<count])) {
                     return (head, parser.takeRemainder())
@@ -69,7 +94,7 @@ actor HandshakeChannel: IOHandler {
             case .eof:
                 throw WebSocketError(.connectionClosed, "the peer closed the connection during the handshake")
             case .wouldBlock:
-                try await waitFor(.read)
+                try await waitFor(secure?.blockedOn ?? .read)
             }
         }
     }
@@ -78,10 +103,13 @@ actor HandshakeChannel: IOHandler {
     func writeAll(_ bytes: [UInt8]) async throws {
         var offset = 0
         while offset < bytes.count {
-            let result = try bytes.withUnsafeBytes { try socket.write(UnsafeRawBufferPointer(rebasing: $0[offset...])) }
+            let result = try bytes.withUnsafeBytes { buffer in
+                let rest = UnsafeRawBufferPointer(rebasing: buffer[offset...])
+                return if let secure { try secure.write(rest) } else { try socket.write(rest) }
+            }
             switch result {
             case .written(let count): offset += count
-            case .wouldBlock: try await waitFor(.write)
+            case .wouldBlock: try await waitFor(secure?.blockedOn ?? .write)
             }
         }
     }
@@ -97,6 +125,7 @@ actor HandshakeChannel: IOHandler {
     /// Ends the HTTP phase and closes the socket.
     func close() {
         detach()
+        secure?.shutdown()
         socket.close()
     }
 }

@@ -7,11 +7,21 @@ enum ServerHandshakeDriver {
     /// connection, or answers with an error status, closes the socket and returns `nil`.
     static func upgrade(
         _ accepted: AcceptedSocket, on loop: EventLoop, configuration: WebSocketConfiguration,
-        hook: WebSocketServer.UpgradeHook?, http: WebSocketServer.HTTPHandler? = nil
+        hook: WebSocketServer.UpgradeHook?, http: WebSocketServer.HTTPHandler? = nil,
+        secure makeSecure: WebSocket.SecureStreamFactory? = nil
     ) async -> WebSocket? {
-        let channel = HandshakeChannel(socket: accepted.socket, eventLoop: loop)
+        var secure: (any SecureStream)?
+        if let makeSecure {
+            guard let made = try? makeSecure(accepted.socket, nil) else {
+                accepted.socket.close()
+                return nil
+            }
+            secure = made
+        }
+        let channel = HandshakeChannel(socket: accepted.socket, eventLoop: loop, secure: secure)
         do {
             try await channel.start(timeout: configuration.handshakeTimeout)
+            try await channel.secureHandshake()
             let parser = HTTPHeadParser<HTTPRequestHead>(
                 maxHeadSize: configuration.maxHandshakeHeadSize, maxHeaderCount: configuration.maxHandshakeHeaderCount)
             let (head, remainder) = try await channel.readHead(with: parser)
@@ -51,7 +61,7 @@ enum ServerHandshakeDriver {
             let ws = WebSocket(
                 socket: accepted.socket, eventLoop: loop, role: .server, configuration: configuration,
                 request: head, response: response, subprotocol: subprotocol,
-                remoteAddress: accepted.remoteAddress, maskingKeys: nil, extensions: codecs)
+                remoteAddress: accepted.remoteAddress, maskingKeys: nil, extensions: codecs, secure: secure)
             await ws.start(initialInput: remainder)
             return ws
         } catch let error as HandshakeError {

@@ -129,6 +129,7 @@ extension WebSocket {
             eventLoop.deregister(registration)
             self.registration = nil
         }
+        secure?.shutdown()
         socket.close()
         // What the socket never took is dropped now, not when the actor is released (a slow
         // reader's megabyte of backlog would otherwise outlive the connection with the handler).
@@ -149,7 +150,7 @@ extension WebSocket {
     }
 
     /// Ends a handler's connection: close with 1000 (or 1011 if it threw) and wait.
-    func handlerReturned(error: (any Error)?) async {
+    package func handlerReturned(error: (any Error)?) async {
         if error != nil {
             beginClose(code: .internalError, reason: "")
         } else {

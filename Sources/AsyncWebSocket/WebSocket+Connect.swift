@@ -32,13 +32,34 @@ extension WebSocket {
         subprotocols: [String] = [], headers: HTTPHeaders = HTTPHeaders(), origin: String? = nil,
         group: EventLoopGroup = .shared
     ) async throws -> WebSocket {
+        try await connect(
+            to: url, configuration: configuration, subprotocols: subprotocols, headers: headers, origin: origin,
+            group: group, secure: nil)
+    }
+
+    /// `connect`, with the TLS layer for `wss://` made by `secure` (the `AsyncWebSocketTLS`
+    /// module passes one; without it a `wss://` URL is refused).
+    package static func connect(
+        to url: String, configuration: WebSocketConfiguration, subprotocols: [String], headers: HTTPHeaders,
+        origin: String?, group: EventLoopGroup, secure makeSecure: SecureStreamFactory?
+    ) async throws -> WebSocket {
         let target = try WebSocketURL(url)
-        guard !target.isSecure else {
-            throw WebSocketError(.invalidURL, "wss:// is not supported yet: \(url)")
+        if target.isSecure && makeSecure == nil {
+            throw WebSocketError(
+                .invalidURL, "wss:// needs the AsyncWebSocketTLS module: import it and pass tls: to connect (\(url))")
         }
         let loop = group.next()
         let socket = try await openSocket(to: target, on: loop, timeout: configuration.connectTimeout)
         try? socket.setNoDelay()
+        var secure: (any SecureStream)?
+        if target.isSecure, let makeSecure {
+            do {
+                secure = try makeSecure(socket, target.host)
+            } catch {
+                socket.close()
+                throw WebSocketError(.tlsFailed, "\(error)")
+            }
+        }
 
         let negotiators = configuration.compression.negotiators(for: .client)
         var random = SystemRandomNumberGenerator()
@@ -50,13 +71,14 @@ extension WebSocket {
             subprotocols: subprotocols, extensions: negotiators.flatMap { $0.offers() }, origin: origin,
             extraHeaders: headers)
 
-        let channel = HandshakeChannel(socket: socket, eventLoop: loop)
+        let channel = HandshakeChannel(socket: socket, eventLoop: loop, secure: secure)
         let response: HTTPResponseHead
         let remainder: [UInt8]
         let negotiated: NegotiatedHandshake
         let codecs: [any ExtensionCodec]
         do {
             try await channel.start(timeout: configuration.handshakeTimeout)
+            try await channel.secureHandshake()
             try await channel.writeAll(handshake.request.serialized())
             let parser = HTTPHeadParser<HTTPResponseHead>(
                 maxHeadSize: configuration.maxHandshakeHeadSize, maxHeaderCount: configuration.maxHandshakeHeaderCount)
@@ -80,7 +102,8 @@ extension WebSocket {
         let ws = WebSocket(
             socket: socket, eventLoop: loop, role: .client, configuration: configuration,
             request: handshake.request, response: response, subprotocol: negotiated.subprotocol,
-            remoteAddress: try? socket.peerAddress(), maskingKeys: SystemRandomNumberGenerator(), extensions: codecs)
+            remoteAddress: try? socket.peerAddress(), maskingKeys: SystemRandomNumberGenerator(), extensions: codecs,
+            secure: secure)
         await ws.start(initialInput: remainder)
         return ws
     }
@@ -115,6 +138,10 @@ extension WebSocket {
             throw error
         }
     }
+
+    /// Makes the TLS layer for a connected socket; the second argument is the host name to
+    /// send as SNI and verify (`nil` on a server).
+    package typealias SecureStreamFactory = @Sendable (TCPSocket, String?) throws -> any SecureStream
 
     /// Resolves the URL's host and connects to the first address that answers.
     private static func openSocket(to url: WebSocketURL, on loop: EventLoop, timeout: Duration) async throws -> TCPSocket {

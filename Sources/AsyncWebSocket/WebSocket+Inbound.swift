@@ -14,7 +14,13 @@ final class LoopCallbacks: IOHandler, EndOfTickHandler {
     /// Readiness from the selector; runs on the loop thread, which is the actor's executor.
     func ioEvent(_ events: IOEvents) {
         socket.assumeIsolated { socket in
-            if events.contains(.writable) { socket.flush() }
+            if events.contains(.writable) {
+                socket.flush()
+                // A TLS read can wait for writability (a key update to answer).
+                if socket.secure != nil && events.isDisjoint(with: [.readable, .hangup, .error]) {
+                    socket.readFromSocket()
+                }
+            }
             if !events.isDisjoint(with: [.readable, .hangup, .error]) { socket.readFromSocket() }
         }
     }
@@ -47,7 +53,8 @@ extension WebSocket {
         guard !readingPaused, !transportClosed else { return }
         let scratch = eventLoop.readBuffer
         do {
-            switch try socket.read(into: scratch) {
+            let result = if let secure { try secure.read(into: scratch) } else { try socket.read(into: scratch) }
+            switch result {
             case .bytes(let count):
                 lastReceived = ContinuousClock.now
                 connection.receive(UnsafeRawBufferPointer(rebasing: scratch[..<count]))
@@ -57,6 +64,10 @@ extension WebSocket {
                 processEvents()
                 transportEnded()
             case .wouldBlock:
+                if let secure, secure.blockedOn == .write, !writeBlocked {
+                    writeBlocked = true
+                    updateInterest()
+                }
                 return
             }
         } catch {
@@ -67,6 +78,15 @@ extension WebSocket {
             transportEnded()
         }
         if connection.hasPendingOutput { scheduleFlush() }
+        if let secure, secure.hasBufferedInput { readBufferedSecureInput() }
+    }
+
+    /// The TLS layer holds decrypted bytes the socket will not signal: read them in a later job.
+    func readBufferedSecureInput() {
+        guard !readingPaused, !transportClosed else { return }
+        eventLoop.execute { [self] in
+            assumeIsolated { $0.readFromSocket() }
+        }
     }
 
     /// Whether the inbox has reached either of its limits.
@@ -150,6 +170,7 @@ extension WebSocket {
         readingPaused = false
         processEvents()
         if !readingPaused {
+            if let secure, secure.hasBufferedInput { readBufferedSecureInput() }
             updateInterest()
             if connection.hasPendingOutput { scheduleFlush() }
         }

@@ -101,7 +101,8 @@ extension WebSocket {
         while connection.hasPendingOutput && !blocked && !failed {
             connection.withPendingOutput { bytes in
                 do {
-                    switch try socket.write(bytes) {
+                    let result = if let secure { try secure.write(bytes) } else { try socket.write(bytes) }
+                    switch result {
                     case .written(let count): return count
                     case .wouldBlock: blocked = true
                     }

@@ -61,6 +61,8 @@ public actor WebSocket {
 
     var connection: Connection
     let socket: TCPSocket
+    /// The TLS layer for `wss://`; `nil` for `ws://` (bytes go straight to `socket`).
+    let secure: (any SecureStream)?
     var registration: IORegistration?
     /// The loop's handle on this connection; created lazily because it refers to `self`.
     lazy var callbacks = LoopCallbacks(self)
@@ -102,9 +104,10 @@ public actor WebSocket {
         socket: TCPSocket, eventLoop: EventLoop, role: Role, configuration: WebSocketConfiguration,
         request: HTTPRequestHead, response: HTTPResponseHead, subprotocol: String?,
         remoteAddress: SocketAddress?, maskingKeys: (any RandomNumberGenerator & Sendable)?,
-        extensions: [any ExtensionCodec] = []
+        extensions: [any ExtensionCodec] = [], secure: (any SecureStream)? = nil
     ) {
         self.socket = socket
+        self.secure = secure
         self.eventLoop = eventLoop
         self.role = role
         self.configuration = configuration

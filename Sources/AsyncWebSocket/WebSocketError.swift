@@ -21,6 +21,10 @@ public struct WebSocketError: Error, Hashable, Sendable, CustomStringConvertible
         public static let connectFailed = Kind(name: "connect failed")
         /// The server answered the upgrade request with something other than a valid 101.
         public static let handshakeFailed = Kind(name: "handshake failed")
+        /// The TLS handshake failed: the certificate did not verify (the detail gives OpenSSL's
+        /// reason, such as "certificate has expired" or "hostname mismatch"), or the peer does
+        /// not speak TLS.
+        public static let tlsFailed = Kind(name: "TLS failed")
         /// An operation did not finish within its configured timeout.
         public static let timedOut = Kind(name: "timed out")
         /// The argument was not acceptable (a ping payload over 125 bytes, a bad close code).
@@ -45,7 +49,7 @@ public struct WebSocketError: Error, Hashable, Sendable, CustomStringConvertible
     /// The HTTP status the server answered with, for `.handshakeFailed`.
     public let httpStatus: Int?
 
-    init(_ kind: Kind, _ detail: String = "", httpStatus: Int? = nil) {
+    package init(_ kind: Kind, _ detail: String = "", httpStatus: Int? = nil) {
         self.kind = kind
         self.detail = detail
         self.httpStatus = httpStatus

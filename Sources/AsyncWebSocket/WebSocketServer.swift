@@ -49,8 +49,17 @@ public actor WebSocketServer {
     private var graceWaiters: [UnsafeContinuation<Void, Never>] = []
     private var graceExpired = false
     private var deadline: Task<Void, Never>?
+    /// Makes each connection's TLS layer (`wss://`); `nil` for `ws://`.
+    private nonisolated let makeSecure: WebSocket.SecureStreamFactory?
 
-    private init(listener: TCPListener, configuration: WebSocketConfiguration, group: EventLoopGroup) {
+    /// Whether connections speak TLS (`wss://`).
+    public nonisolated var isSecure: Bool { makeSecure != nil }
+
+    private init(
+        listener: TCPListener, configuration: WebSocketConfiguration, group: EventLoopGroup,
+        secure: WebSocket.SecureStreamFactory? = nil
+    ) {
+        self.makeSecure = secure
         self.localAddress = listener.localAddress
         self.configuration = configuration
         self.eventLoopGroup = group
@@ -71,12 +80,21 @@ public actor WebSocketServer {
         host: String = "127.0.0.1", port: Int = 0, configuration: WebSocketConfiguration = WebSocketConfiguration(),
         group: EventLoopGroup = .shared
     ) async throws -> WebSocketServer {
+        try await bind(host: host, port: port, configuration: configuration, group: group, secure: nil)
+    }
+
+    /// `bind`, with each accepted connection's TLS layer made by `secure` (the
+    /// `AsyncWebSocketTLS` module's `bind(…, tls:)`).
+    package static func bind(
+        host: String, port: Int, configuration: WebSocketConfiguration, group: EventLoopGroup,
+        secure: WebSocket.SecureStreamFactory?
+    ) async throws -> WebSocketServer {
         let addresses = try await SocketAddress.resolve(host: host, port: port)
         guard let address = addresses.first else {
             throw WebSocketError(.connectFailed, "no address for \(host)")
         }
         let listener = try TCPListener(bindingTo: address)
-        return WebSocketServer(listener: listener, configuration: configuration, group: group)
+        return WebSocketServer(listener: listener, configuration: configuration, group: group, secure: secure)
     }
 
     /// Accepts connections and runs `handler` for each until `shutdown` (or cancellation).
@@ -185,7 +203,7 @@ public actor WebSocketServer {
         _ accepted: AcceptedSocket, on loop: EventLoop, upgrade: UpgradeHook?, http: HTTPHandler?, handler: Handler
     ) async {
         guard let ws = await ServerHandshakeDriver.upgrade(
-            accepted, on: loop, configuration: configuration, hook: upgrade, http: http)
+            accepted, on: loop, configuration: configuration, hook: upgrade, http: http, secure: makeSecure)
         else {
             return
         }

@@ -22,7 +22,7 @@ public struct Errno: RawRepresentable, Error, Hashable, Sendable {
     public init(rawValue: Int32) { self.rawValue = rawValue }
 
     /// The calling thread's current `errno`.
-    static var current: Errno { Errno(rawValue: errno) }
+    public static var current: Errno { Errno(rawValue: errno) }
 
     /// `EINTR`: a signal interrupted the call. Retried by the syscall seam, never surfaced.
     public static let interrupted = Errno(rawValue: EINTR)

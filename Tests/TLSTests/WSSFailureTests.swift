@@ -1,0 +1,97 @@
+import AsyncWebSocket
+import AsyncWebSocketTLS
+import Testing
+
+extension TLSTests {
+    @Suite("wss:// failures are fast, clear and leak no descriptor") struct WSSFailureTests {
+        @Test("certificate failures name the reason", arguments: [
+            ("untrusted", "localhost", "unable to get local issuer certificate"),
+            ("expired", "localhost", "certificate has expired"),
+            ("other-host", "localhost", "hostname mismatch"),
+            ("server", "127.0.0.2", "IP address mismatch"),
+        ])
+        func certificate(leaf: String, host: String, reason: String) async throws {
+            guard let pki = TestPKI.shared else { print(TestPKI.unavailableReason ?? ""); return }
+            try await withEchoServer(pki, leaf: leaf) { port in
+                try await expectFast(within: .seconds(2)) {
+                    do {
+                        _ = try await WebSocket.connect(
+                            to: "wss://\(host == "127.0.0.2" ? "127.0.0.1" : host):\(port)/",
+                            tls: {
+                                var tls = trustingTestCA(pki)
+                                if host == "127.0.0.2" { tls.serverName = host }
+                                return tls
+                            }())
+                        Issue.record("connected")
+                    } catch let error as WebSocketError {
+                        #expect(error.kind == .tlsFailed, "\(error)")
+                        #expect("\(error)".contains(reason), "\(error)")
+                    }
+                }
+            }
+        }
+
+        @Test("a plain ws:// client on the TLS port fails fast")
+        func plainClientToTLSPort() async throws {
+            guard let pki = TestPKI.shared else { print(TestPKI.unavailableReason ?? ""); return }
+            try await withEchoServer(pki) { port in
+                try await expectFast(within: .seconds(2)) {
+                    // The server drops the connection at its first (non-TLS) bytes: a reset or EOF.
+                    await #expect(throws: (any Error).self) {
+                        _ = try await WebSocket.connect(to: "ws://127.0.0.1:\(port)/")
+                    }
+                }
+            }
+        }
+
+        @Test("a wss:// client on a plain port fails fast with a TLS error")
+        func tlsClientToPlainPort() async throws {
+            guard let pki = TestPKI.shared else { print(TestPKI.unavailableReason ?? ""); return }
+            try await withEchoServer(pki, tls: false) { port in
+                try await expectFast(within: .seconds(2)) {
+                    do {
+                        _ = try await WebSocket.connect(to: "wss://127.0.0.1:\(port)/", tls: trustingTestCA(pki))
+                        Issue.record("connected")
+                    } catch let error as WebSocketError {
+                        #expect(error.kind == .tlsFailed, "\(error)")
+                    }
+                }
+            }
+        }
+
+        @Test("failed TLS connections leave no descriptor open")
+        func noDescriptorLeak() async throws {
+            guard let pki = TestPKI.shared else { print(TestPKI.unavailableReason ?? ""); return }
+            try await withEchoServer(pki, leaf: "expired") { securePort in
+                try await withEchoServer(pki, tls: false) { plainPort in
+                    func attempts() async {
+                        for _ in 0 ..< 20 {
+                            _ = try? await WebSocket.connect(to: "wss://localhost:\(securePort)/", tls: trustingTestCA(pki))
+                            _ = try? await WebSocket.connect(to: "ws://127.0.0.1:\(securePort)/")
+                            _ = try? await WebSocket.connect(to: "wss://127.0.0.1:\(plainPort)/", tls: trustingTestCA(pki))
+                        }
+                    }
+                    await attempts() // warm-up: loops, resolver threads
+                    try await Task.sleep(for: .milliseconds(300))
+                    let before = openDescriptorCount()
+                    await attempts()
+                    // The server side closes its half asynchronously: give it a moment.
+                    var after = openDescriptorCount()
+                    for _ in 0 ..< 40 where after > before {
+                        try await Task.sleep(for: .milliseconds(50))
+                        after = openDescriptorCount()
+                    }
+                    #expect(after <= before, "\(before) descriptors before, \(after) after")
+                }
+            }
+        }
+    }
+}
+
+/// Runs `body` and records an issue if it took longer than `limit`.
+func expectFast(within limit: Duration, _ body: () async throws -> Void) async throws {
+    let start = ContinuousClock.now
+    try await body()
+    let elapsed = ContinuousClock.now - start
+    #expect(elapsed < limit, "took \(elapsed)")
+}

@@ -10,11 +10,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [[ "${1:-}" == "--tsan" ]]; then
-    # The core (WebSocketCore) is single-threaded value types; TSan adds nothing there. The
-    # interop suite drives Python peers and is covered by the plain run.
+    # The I/O layer, the async API and TLS. The core (WebSocketCore) is single-threaded value
+    # types; TSan adds nothing there. The interop suite drives Python peers and is covered by the
+    # plain run.
     swift build --build-tests --sanitize=thread --scratch-path .build-tsan
     TSAN_OPTIONS="halt_on_error=1" swift test --skip-build --sanitize=thread --scratch-path .build-tsan \
-        --filter 'WebSocketIOTests|AsyncWebSocketTests'
+        --filter 'WebSocketIOTests|AsyncWebSocketTests|TLSTests'
     exit 0
 fi
 

@@ -56,74 +56,12 @@ extension TCPSocket {
     ) async throws -> TCPSocket {
         let socket = try TCPSocket(family: address.family)
         if try socket.beginConnect(to: address) == .connected { return socket }
-        let operation = PendingConnect(socket: socket, loop: loop, timeout: timeout)
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                loop.execute { operation.start(continuation) }
-            }
-        } onCancel: {
-            loop.execute { operation.finish(.failure(CancellationError())) }
+        try await loop.drive(socket.descriptor, timeout: timeout) { events in
+            // Writable means the connect finished; SO_ERROR says how.
+            guard let events else { return .write }
+            try socket.finishConnect()
+            return events.contains(.writable) ? nil : .write
         }
         return socket
-    }
-}
-
-/// A connect in progress: waits for writable readiness or the timeout on the loop thread.
-private final class PendingConnect: IOHandler, @unchecked Sendable {
-    // @unchecked Sendable. Invariant: every mutable property is read and written only on
-    // `loop`'s thread: `start`, `finish`, `ioEvent` and the timer run there (via `execute`).
-    private let socket: TCPSocket
-    private let loop: EventLoop
-    private let timeout: Duration
-    private var continuation: CheckedContinuation<Void, any Error>?
-    private var registration: IORegistration?
-    private var timer: TimerID?
-    /// A result that arrived before `start` (cancellation of an already cancelled task).
-    private var earlyResult: Result<Void, any Error>?
-    private var finished = false
-
-    init(socket: TCPSocket, loop: EventLoop, timeout: Duration) {
-        self.socket = socket
-        self.loop = loop
-        self.timeout = timeout
-    }
-
-    func start(_ continuation: CheckedContinuation<Void, any Error>) {
-        if let earlyResult {
-            continuation.resume(with: earlyResult)
-            return
-        }
-        self.continuation = continuation
-        do {
-            registration = try loop.register(socket.descriptor, interest: .write, handler: self)
-        } catch {
-            finish(.failure(error))
-            return
-        }
-        timer = loop.scheduleTimer(after: timeout) { [self] in finish(.failure(Errno.timedOut)) }
-    }
-
-    func ioEvent(_ events: IOEvents) {
-        do {
-            try socket.finishConnect()
-            if events.contains(.writable) { finish(.success(())) }
-        } catch {
-            finish(.failure(error))
-        }
-    }
-
-    func finish(_ result: Result<Void, any Error>) {
-        guard !finished else { return }
-        guard let continuation else {
-            earlyResult = result
-            return
-        }
-        finished = true
-        self.continuation = nil
-        if let registration { loop.deregister(registration) }
-        if let timer { loop.cancelTimer(timer) }
-        registration = nil
-        timer = nil
-        continuation.resume(with: result)
     }
 }

@@ -158,4 +158,20 @@ extension WebSocket {
         }
         await waitUntilClosed()
     }
+
+    /// Runs a handler isolated to `ws`, then ends its connection: 1000 if the handler returned,
+    /// 1011 if it threw (the error is rethrown). The one place the scoped client `connect`s and
+    /// the server's per-connection task share.
+    package static func run<Result: Sendable>(
+        _ ws: WebSocket, _ body: (isolated WebSocket) async throws -> Result
+    ) async throws -> Result {
+        do {
+            let result = try await body(ws)
+            await ws.handlerReturned(error: nil)
+            return result
+        } catch {
+            await ws.handlerReturned(error: error)
+            throw error
+        }
+    }
 }

@@ -129,14 +129,7 @@ extension WebSocket {
         let ws = try await connect(
             to: url, configuration: configuration, subprotocols: subprotocols, headers: headers, origin: origin,
             group: group)
-        do {
-            let result = try await body(ws)
-            await ws.handlerReturned(error: nil)
-            return result
-        } catch {
-            await ws.handlerReturned(error: error)
-            throw error
-        }
+        return try await WebSocket.run(ws, body)
     }
 
     /// Makes the TLS layer for a connected socket; the second argument is the host name to

@@ -213,12 +213,8 @@ public actor WebSocketServer {
             try? await ws.close(code: .goingAway, reason: "server shutting down")
             return
         }
-        do {
-            try await handler(ws)
-            await ws.handlerReturned(error: nil)
-        } catch {
-            await ws.handlerReturned(error: error)
-        }
+        // A handler's error only decides the close code (1011); it is not the server's to report.
+        try? await WebSocket.run(ws, handler)
         await untrack(ws)
     }
 }

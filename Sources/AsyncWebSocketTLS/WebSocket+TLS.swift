@@ -53,14 +53,7 @@ extension WebSocket {
         let ws = try await connect(
             to: url, tls: tls, configuration: configuration, subprotocols: subprotocols, headers: headers,
             origin: origin, group: group)
-        do {
-            let result = try await body(ws)
-            await ws.handlerReturned(error: nil)
-            return result
-        } catch {
-            await ws.handlerReturned(error: error)
-            throw error
-        }
+        return try await WebSocket.run(ws, body)
     }
 }
 

@@ -66,9 +66,13 @@ let package = Package(
 
         .testTarget(name: "WebSocketCoreTests", dependencies: ["WebSocketCore"], swiftSettings: strictSettings),
         .testTarget(name: "WebSocketIOTests", dependencies: ["WebSocketIO"], swiftSettings: strictSettings),
-        // TLS over loopback with a throwaway CA made by the openssl CLI at test time (skipped without it).
+        // A throwaway CA and certificates made by the openssl CLI at test time (no key committed),
+        // for every suite that speaks TLS.
+        .target(name: "TestPKI", path: "Tests/TestPKI", swiftSettings: strictSettings),
+        // TLS over loopback (skipped without the openssl CLI).
         .testTarget(
-            name: "TLSTests", dependencies: ["WebSocketTLS", "WebSocketIO", "AsyncWebSocketTLS", "AsyncWebSocket"], swiftSettings: strictSettings),
+            name: "TLSTests", dependencies: ["WebSocketTLS", "WebSocketIO", "AsyncWebSocketTLS", "AsyncWebSocket", "TestPKI"],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "WebSocketCompressionTests", dependencies: ["WebSocketCompression", "WebSocketCore"],
             swiftSettings: strictSettings),

@@ -49,6 +49,20 @@ extension WebSocket {
                 .invalidURL, "wss:// needs the AsyncWebSocketTLS module: import it and pass tls: to connect (\(url))")
         }
         let loop = group.next()
+        // Connect and handshake on the connection's own loop: no hop back to the caller's
+        // executor between steps, and a busy global pool cannot stall a handshake whose timer
+        // the server started at accept.
+        return try await withTaskExecutorPreference(loop) {
+            try await open(
+                target, on: loop, configuration: configuration, subprotocols: subprotocols, headers: headers,
+                origin: origin, secure: makeSecure)
+        }
+    }
+
+    private static func open(
+        _ target: WebSocketURL, on loop: EventLoop, configuration: WebSocketConfiguration, subprotocols: [String],
+        headers: HTTPHeaders, origin: String?, secure makeSecure: SecureStreamFactory?
+    ) async throws -> WebSocket {
         let socket = try await openSocket(to: target, on: loop, timeout: configuration.connectTimeout)
         try? socket.setNoDelay()
         var secure: (any SecureStream)?

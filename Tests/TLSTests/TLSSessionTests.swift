@@ -1,3 +1,4 @@
+import TestPKI
 import Foundation
 import Testing
 import WebSocketIO

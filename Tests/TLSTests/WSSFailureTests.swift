@@ -1,3 +1,4 @@
+import TestPKI
 import AsyncWebSocket
 import AsyncWebSocketTLS
 import Testing

@@ -1,5 +1,4 @@
 import Foundation
-import Testing
 
 /// A throwaway PKI made by the `openssl` CLI in a temporary directory, once per test process:
 /// a trusted CA, an untrusted CA, and certificates for the failure cases. No key is committed.
@@ -7,22 +6,29 @@ import Testing
 /// Files: `ca.pem`; `server.pem`/`server.key` (localhost, 127.0.0.1, ::1); `other-host.pem`/`.key`
 /// (only `other.example`); `expired.pem`/`.key`; `untrusted.pem`/`.key` (signed by another CA);
 /// `client.pem`/`client.key` (client auth, signed by the CA).
-struct TestPKI: Sendable {
-    let directory: String
+///
+/// A support target shared by the TLS, interop, browser and wscat test suites.
+public struct TestPKI: Sendable {
+    /// The folder holding the files; removed when the test process exits.
+    public let directory: String
 
-    func path(_ name: String) -> String { directory + "/" + name }
+    public func path(_ name: String) -> String { directory + "/" + name }
 
     /// Why TLS tests cannot run here, or `nil`.
-    static let unavailableReason: String? = {
+    public static let unavailableReason: String? = {
         shared == nil ? "the openssl command is not available (or failed); TLS tests skipped" : nil
     }()
 
-    static let shared: TestPKI? = {
+    public static let shared: TestPKI? = {
         let directory = NSTemporaryDirectory() + "asyncwebsocket-pki-\(getpid())"
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        // The keys are throwaway, but nothing should outlive the process that made them.
+        atexit { try? FileManager.default.removeItem(atPath: TestPKI.directoryToRemove) }
         let pki = TestPKI(directory: directory)
         return pki.generate() ? pki : nil
     }()
+
+    private static var directoryToRemove: String { NSTemporaryDirectory() + "asyncwebsocket-pki-\(getpid())" }
 
     private func openssl(_ arguments: [String]) -> Bool {
         let process = Process()

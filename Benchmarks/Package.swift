@@ -26,6 +26,24 @@ let package = Package(
                 .enableUpcomingFeature("ExistentialAny"),
             ]
         ),
+        // The system OpenSSL 3 for wssload (a system library, not a package dependency).
+        .systemLibrary(
+            name: "CLoadOpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]),
+        // The ws:// and wss:// echo load client of tls/run.sh (C, one epoll thread).
+        .executableTarget(name: "wssload", dependencies: ["CLoadOpenSSL"]),
+        // The echo server of tls/run.sh: wscat --echo's loop, ws:// or wss://.
+        .executableTarget(
+            name: "bench-echo",
+            dependencies: [
+                .product(name: "AsyncWebSocket", package: rootIdentity),
+                .product(name: "AsyncWebSocketTLS", package: rootIdentity),
+            ],
+            swiftSettings: [
+                .enableUpcomingFeature("InternalImportsByDefault"),
+                .enableUpcomingFeature("MemberImportVisibility"),
+                .enableUpcomingFeature("ExistentialAny"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

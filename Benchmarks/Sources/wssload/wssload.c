@@ -61,6 +61,7 @@ static struct {
     int connections, size, depth, binary, json;
     double duration, warmup;
     const char *ca;                  /* verify against this CA (PEM); NULL with --insecure */
+    const char *ciphersuites;        /* TLS 1.3 suites to offer; NULL: OpenSSL's default order */
     int insecure;
 } options = {.connections = 1, .size = 16, .depth = 1, .duration = 5, .warmup = 1};
 
@@ -75,7 +76,8 @@ static void usage(void) {
             "  -j         print one JSON object\n"
             "  -t N       accepted for wsload's command lines and ignored: wssload runs one thread\n"
             "  --ca FILE  wss://: verify the server's certificate against this CA and the URL's host\n"
-            "  --insecure wss://: do not verify the certificate\n");
+            "  --insecure wss://: do not verify the certificate\n"
+            "  --ciphersuites LIST  wss://: offer only these TLS 1.3 suites (e.g. TLS_AES_128_GCM_SHA256)\n");
     exit(2);
 }
 
@@ -634,6 +636,8 @@ static void make_tls_context(void) {
     SSL_CTX_set_mode(tls_context, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     static const unsigned char http11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
     SSL_CTX_set_alpn_protos(tls_context, http11, sizeof http11);
+    if (options.ciphersuites && SSL_CTX_set_ciphersuites(tls_context, options.ciphersuites) != 1)
+        fail("--ciphersuites %s: %s", options.ciphersuites, ssl_reason());
     if (options.insecure) {
         SSL_CTX_set_verify(tls_context, SSL_VERIFY_NONE, NULL);
     } else {
@@ -664,6 +668,7 @@ int main(int argc, char **argv) {
         else if (strcmp(a, "-j") == 0) options.json = 1;
         else if (strcmp(a, "--ca") == 0 && next) options.ca = argv[++i];
         else if (strcmp(a, "--insecure") == 0) options.insecure = 1;
+        else if (strcmp(a, "--ciphersuites") == 0 && next) options.ciphersuites = argv[++i];
         else if (a[0] == '-' || options.url) usage();
         else options.url = a;
     }

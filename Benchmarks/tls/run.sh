@@ -93,10 +93,10 @@ for config, legs in rows.items():
     print(f"  {'leg':<8}{'msgs/s':>12}{'MB/s each way':>15}{'p50 us':>10}{'p99 us':>10}{'client CPU%':>13}{'server CPU%':>13}{'errors':>8}")
     for leg, runs in legs.items():
         ds = list(runs.values())
-        client_cpu = med(ds, lambda d: d.get("client_cpu_pct", float("nan")))
+        client_cpu = f'{med(ds, lambda d: d["client_cpu_pct"]):.1f}' if all("client_cpu_pct" in d for d in ds) else "-"
         print(f"  {leg:<8}{med(ds, lambda d: d['msgs_per_s']):>12.0f}{med(ds, lambda d: d.get('mb_per_s_recv', 0)):>15.1f}"
               f"{med(ds, lambda d: d['lat_us']['p50']):>10.1f}{med(ds, lambda d: d['lat_us']['p99']):>10.1f}"
-              f"{client_cpu:>13.1f}{med(ds, lambda d: d['server_cpu']):>13.1f}{sum(d['errors'] for d in ds):>8}")
+              f"{client_cpu:>13}{med(ds, lambda d: d['server_cpu']):>13.1f}{sum(d['errors'] for d in ds):>8}")
     def ratio(a, b):
         if a not in legs or b not in legs: return
         ma = statistics.median(d["msgs_per_s"] for d in legs[a].values())

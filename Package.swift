@@ -82,7 +82,9 @@ let package = Package(
         // The chat example's page in headless Chromium (skipped when chromium is not installed).
         .testTarget(name: "BrowserTests", dependencies: ["ChatExample", "AsyncWebSocket", "WebSocketCore"], swiftSettings: strictSettings),
         // Every ```swift block in README.md and docs/ is a snippet compiled (and mostly run) here.
-        .testTarget(name: "DocSamplesTests", dependencies: ["AsyncWebSocket", "WebSocketCore"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "DocSamplesTests", dependencies: ["AsyncWebSocket", "AsyncWebSocketTLS", "WebSocketCore", "TestPKI"],
+            swiftSettings: strictSettings),
         .testTarget(name: "WSCatTests", dependencies: ["WSCatCore", "AsyncWebSocket"], swiftSettings: strictSettings),
         // Interoperability with Python's `websockets` as a peer (scripts in Tests/InteropTests/Peers;
         // skipped when python3 or the package is missing).

@@ -23,6 +23,8 @@ public final class TLSSession: SecureStream, @unchecked Sendable {
     /// The socket underneath; this session keeps it (and so its descriptor) alive.
     public let socket: TCPSocket
     public private(set) var blockedOn: IOInterest = .read
+    /// Set when the handshake failed on a plain HTTP request (see `SecureStream`).
+    public private(set) var peerSentPlainHTTP = false
     private var didShutdown = false
 
     /// Creates a session. For a client, `serverName` is sent as SNI (unless it is an IP address)
@@ -85,6 +87,7 @@ public final class TLSSession: SecureStream, @unchecked Sendable {
             let mismatch = verify == X509_V_ERR_HOSTNAME_MISMATCH || verify == X509_V_ERR_IP_ADDRESS_MISMATCH
             return TLSError(mismatch ? .hostnameMismatch : .certificateVerificationFailed, reason, verifyResult: verify)
         }
+        if cossl_error_is_plain_http() != 0 { peerSentPlainHTTP = true }
         let text = TLSContext.takeErrorText()
         if !text.isEmpty { return TLSError(.handshakeFailed, text) }
         if code == SSL_ERROR_SYSCALL || code == SSL_ERROR_ZERO_RETURN {

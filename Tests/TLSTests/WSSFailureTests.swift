@@ -32,16 +32,43 @@ extension TLSTests {
             }
         }
 
-        @Test("a plain ws:// client on the TLS port fails fast")
+        @Test("a plain ws:// client on the TLS port fails fast with a plain-text 400")
         func plainClientToTLSPort() async throws {
             guard let pki = TestPKI.shared else { print(TestPKI.unavailableReason ?? ""); return }
             try await withEchoServer(pki) { port in
                 try await expectFast(within: .seconds(2)) {
-                    // The server drops the connection at its first (non-TLS) bytes: a reset or EOF.
-                    await #expect(throws: (any Error).self) {
+                    // OpenSSL recognises the HTTP request where a ClientHello belongs; the server
+                    // answers it in plain text, which is all this client can read.
+                    do {
                         _ = try await WebSocket.connect(to: "ws://127.0.0.1:\(port)/")
+                        Issue.record("connected")
+                    } catch let error as WebSocketError {
+                        #expect(error.kind == .handshakeFailed, "\(error)")
+                        #expect(error.httpStatus == 400, "\(error)")
                     }
                 }
+            }
+        }
+
+        @Test("over maxConnections, a wss:// client reads the 503 through TLS")
+        func overCapacity() async throws {
+            guard let pki = TestPKI.shared else { print(TestPKI.unavailableReason ?? ""); return }
+            var configuration = WebSocketConfiguration()
+            configuration.maxConnections = 1
+            try await withEchoServer(pki, configuration: configuration) { port in
+                let held = try await WebSocket.connect(to: "wss://localhost:\(port)/", tls: trustingTestCA(pki))
+                // The server counts the held connection once its handler runs: an echo proves it.
+                try await held.send(text: "hold")
+                var iterator = held.messages.makeAsyncIterator()
+                #expect(await iterator.next() == .text("hold"))
+                do {
+                    _ = try await WebSocket.connect(to: "wss://localhost:\(port)/", tls: trustingTestCA(pki))
+                    Issue.record("connected over the limit")
+                } catch let error as WebSocketError {
+                    #expect(error.kind == .handshakeFailed, "\(error)")
+                    #expect(error.httpStatus == 503, "\(error)")
+                }
+                try await held.close()
             }
         }
 

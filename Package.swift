@@ -50,7 +50,9 @@ let package = Package(
             swiftSettings: strictSettings),
         // wscat's logic, a library so tests run it in-process (WSCatCommand.main); the executable
         // only wires it to standard input, signals and the exit status.
-        .target(name: "WSCatCore", dependencies: ["AsyncWebSocket", "WebSocketCore"], swiftSettings: strictSettings),
+        .target(
+            name: "WSCatCore", dependencies: ["AsyncWebSocket", "AsyncWebSocketTLS", "WebSocketCore"],
+            swiftSettings: strictSettings),
         .executableTarget(name: "wscat", dependencies: ["WSCatCore"], swiftSettings: strictSettings),
 
         // Examples (README.md): `swift run echo-server`, `swift run chat-server`, `swift run chat-client`.
@@ -85,7 +87,10 @@ let package = Package(
         .testTarget(
             name: "DocSamplesTests", dependencies: ["AsyncWebSocket", "AsyncWebSocketTLS", "WebSocketCore", "TestPKI"],
             swiftSettings: strictSettings),
-        .testTarget(name: "WSCatTests", dependencies: ["WSCatCore", "AsyncWebSocket"], swiftSettings: strictSettings),
+        // wscat in-process and as a process; its wss:// tests use TestPKI (skipped without the openssl CLI).
+        .testTarget(
+            name: "WSCatTests", dependencies: ["WSCatCore", "AsyncWebSocket", "AsyncWebSocketTLS", "TestPKI"],
+            swiftSettings: strictSettings),
         // Interoperability with Python's `websockets` as a peer (scripts in Tests/InteropTests/Peers;
         // skipped when python3 or the package is missing).
         .testTarget(

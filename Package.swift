@@ -81,8 +81,11 @@ let package = Package(
         .testTarget(
             name: "AsyncWebSocketTests", dependencies: ["AsyncWebSocket", "WebSocketCompression"],
             swiftSettings: strictSettings),
-        // The chat example's page in headless Chromium (skipped when chromium is not installed).
-        .testTarget(name: "BrowserTests", dependencies: ["ChatExample", "AsyncWebSocket", "WebSocketCore"], swiftSettings: strictSettings),
+        // The chat example's page in headless Chromium, over http:// and https:// (skipped when
+        // chromium is not installed).
+        .testTarget(
+            name: "BrowserTests", dependencies: ["ChatExample", "AsyncWebSocket", "WebSocketCore", "AsyncWebSocketTLS", "TestPKI"],
+            swiftSettings: strictSettings),
         // Every ```swift block in README.md and docs/ is a snippet compiled (and mostly run) here.
         .testTarget(
             name: "DocSamplesTests", dependencies: ["AsyncWebSocket", "AsyncWebSocketTLS", "WebSocketCore", "TestPKI"],
@@ -91,10 +94,11 @@ let package = Package(
         .testTarget(
             name: "WSCatTests", dependencies: ["WSCatCore", "AsyncWebSocket", "AsyncWebSocketTLS", "TestPKI"],
             swiftSettings: strictSettings),
-        // Interoperability with Python's `websockets` as a peer (scripts in Tests/InteropTests/Peers;
-        // skipped when python3 or the package is missing).
+        // Interoperability with Python's `websockets` as a peer, over ws:// and wss:// (scripts in
+        // Tests/InteropTests/Peers; skipped when python3 or the package is missing).
         .testTarget(
-            name: "InteropTests", dependencies: ["AsyncWebSocket"], exclude: ["Peers"], swiftSettings: strictSettings),
+            name: "InteropTests", dependencies: ["AsyncWebSocket", "AsyncWebSocketTLS", "TestPKI"], exclude: ["Peers"],
+            swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -50,7 +50,9 @@ let package = Package(
             swiftSettings: strictSettings),
         // wscat's logic, a library so tests run it in-process (WSCatCommand.main); the executable
         // only wires it to standard input, signals and the exit status.
-        .target(name: "WSCatCore", dependencies: ["AsyncWebSocket", "WebSocketCore"], swiftSettings: strictSettings),
+        .target(
+            name: "WSCatCore", dependencies: ["AsyncWebSocket", "AsyncWebSocketTLS", "WebSocketCore"],
+            swiftSettings: strictSettings),
         .executableTarget(name: "wscat", dependencies: ["WSCatCore"], swiftSettings: strictSettings),
 
         // Examples (README.md): `swift run echo-server`, `swift run chat-server`, `swift run chat-client`.
@@ -79,15 +81,24 @@ let package = Package(
         .testTarget(
             name: "AsyncWebSocketTests", dependencies: ["AsyncWebSocket", "WebSocketCompression"],
             swiftSettings: strictSettings),
-        // The chat example's page in headless Chromium (skipped when chromium is not installed).
-        .testTarget(name: "BrowserTests", dependencies: ["ChatExample", "AsyncWebSocket", "WebSocketCore"], swiftSettings: strictSettings),
-        // Every ```swift block in README.md and docs/ is a snippet compiled (and mostly run) here.
-        .testTarget(name: "DocSamplesTests", dependencies: ["AsyncWebSocket", "WebSocketCore"], swiftSettings: strictSettings),
-        .testTarget(name: "WSCatTests", dependencies: ["WSCatCore", "AsyncWebSocket"], swiftSettings: strictSettings),
-        // Interoperability with Python's `websockets` as a peer (scripts in Tests/InteropTests/Peers;
-        // skipped when python3 or the package is missing).
+        // The chat example's page in headless Chromium, over http:// and https:// (skipped when
+        // chromium is not installed).
         .testTarget(
-            name: "InteropTests", dependencies: ["AsyncWebSocket"], exclude: ["Peers"], swiftSettings: strictSettings),
+            name: "BrowserTests", dependencies: ["ChatExample", "AsyncWebSocket", "WebSocketCore", "AsyncWebSocketTLS", "TestPKI"],
+            swiftSettings: strictSettings),
+        // Every ```swift block in README.md and docs/ is a snippet compiled (and mostly run) here.
+        .testTarget(
+            name: "DocSamplesTests", dependencies: ["AsyncWebSocket", "AsyncWebSocketTLS", "WebSocketCore", "TestPKI"],
+            swiftSettings: strictSettings),
+        // wscat in-process and as a process; its wss:// tests use TestPKI (skipped without the openssl CLI).
+        .testTarget(
+            name: "WSCatTests", dependencies: ["WSCatCore", "AsyncWebSocket", "AsyncWebSocketTLS", "TestPKI"],
+            swiftSettings: strictSettings),
+        // Interoperability with Python's `websockets` as a peer, over ws:// and wss:// (scripts in
+        // Tests/InteropTests/Peers; skipped when python3 or the package is missing).
+        .testTarget(
+            name: "InteropTests", dependencies: ["AsyncWebSocket", "AsyncWebSocketTLS", "TestPKI"], exclude: ["Peers"],
+            swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,9 +1,9 @@
 /// The chat page the example serves at `GET /`.
 ///
-/// It connects to `ws://<same host>/chat`, shows what arrives and sends what is typed (text,
-/// or binary with the checkbox). With `?selftest=exchange` or `?selftest=close` it runs a
-/// scripted check instead and writes the outcome as JSON into `<pre id="result">`, which the
-/// browser test reads from the DOM.
+/// It connects to `ws://<same host>/chat` (`wss://` when the page came over https), shows what
+/// arrives and sends what is typed (text, or binary with the checkbox). With `?selftest=exchange`
+/// or `?selftest=close` it runs a scripted check instead and writes the outcome as JSON (with the
+/// WebSocket URL it used) into `<pre id="result">`, which the browser test reads from the DOM.
 public enum ChatPage {
     /// The page: HTML with an inline script, no external resources.
     public static let html = """
@@ -51,7 +51,7 @@ public enum ChatPage {
 
         // Scripted checks for the browser test: the outcome goes into #result as JSON.
         function selftest(kind) {
-          const result = { kind, events: [] };
+          const result = { kind, url, events: [] };
           const finish = () => { document.getElementById("result").textContent = JSON.stringify(result); };
           const ws = new WebSocket(url);
           ws.binaryType = "arraybuffer";

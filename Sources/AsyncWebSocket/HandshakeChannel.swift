@@ -99,8 +99,10 @@ actor HandshakeChannel: IOHandler {
         }
     }
 
-    /// Writes all of `bytes`, waiting for writability as needed.
-    func writeAll(_ bytes: [UInt8]) async throws {
+    /// Writes all of `bytes`, waiting for writability as needed; through the TLS layer unless
+    /// `unencrypted` (for answering a peer that sent plain HTTP to a TLS port).
+    func writeAll(_ bytes: [UInt8], unencrypted: Bool = false) async throws {
+        let secure = unencrypted ? nil : secure
         var offset = 0
         while offset < bytes.count {
             let result = try bytes.withUnsafeBytes { buffer in

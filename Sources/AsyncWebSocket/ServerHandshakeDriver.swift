@@ -10,14 +10,7 @@ enum ServerHandshakeDriver {
         hook: WebSocketServer.UpgradeHook?, http: WebSocketServer.HTTPHandler? = nil,
         secure makeSecure: WebSocket.SecureStreamFactory? = nil
     ) async -> WebSocket? {
-        var secure: (any SecureStream)?
-        if let makeSecure {
-            guard let made = try? makeSecure(accepted.socket, nil) else {
-                accepted.socket.close()
-                return nil
-            }
-            secure = made
-        }
+        guard let secure = secureStream(for: accepted, makeSecure) else { return nil }
         let channel = HandshakeChannel(socket: accepted.socket, eventLoop: loop, secure: secure)
         do {
             try await channel.start(timeout: configuration.handshakeTimeout)
@@ -68,9 +61,39 @@ enum ServerHandshakeDriver {
             await reject(channel, ServerHandshake.rejection(for: error).serialized())
             return nil
         } catch {
-            await channel.close()
+            await closeAfterFailure(channel, secure: secure)
             return nil
         }
+    }
+
+    /// Makes the TLS layer for an accepted socket, or closes the socket and returns `nil` (with
+    /// `.some(nil)` when there is no TLS).
+    static func secureStream(
+        for accepted: AcceptedSocket, _ makeSecure: WebSocket.SecureStreamFactory?
+    ) -> (any SecureStream)?? {
+        guard let makeSecure else { return .some(nil) }
+        guard let made = try? makeSecure(accepted.socket, nil) else {
+            accepted.socket.close()
+            return nil
+        }
+        return made
+    }
+
+    /// Closes after a failed handshake. A peer that sent plain HTTP to a TLS port first gets a
+    /// plain-text 400 that says so: TLS would be unreadable to it, and a bare reset leaves a
+    /// browser or `ws://` client guessing.
+    static func closeAfterFailure(_ channel: HandshakeChannel, secure: (any SecureStream)?) async {
+        if secure?.peerSentPlainHTTP == true {
+            let body = "This port speaks TLS: use https:// or wss://.\n"
+            var headers = HTTPHeaders()
+            headers.replaceOrAdd(name: "Connection", value: "close")
+            headers.replaceOrAdd(name: "Content-Type", value: "text/plain; charset=utf-8")
+            headers.replaceOrAdd(name: "Content-Length", value: String(body.utf8.count))
+            var bytes = HTTPResponseHead(status: 400, headers: headers).serialized()
+            bytes.append(contentsOf: body.utf8)
+            try? await channel.writeAll(bytes, unencrypted: true)
+        }
+        await channel.close()
     }
 
     /// Writes a rejection (best effort, within the handshake deadline) and closes the socket.

@@ -107,9 +107,18 @@ extension WebSocket {
         } catch let error as HandshakeError {
             await channel.close()
             throw WebSocketError(.handshakeFailed, "\(error)")
-        } catch {
+        } catch let error as WebSocketError {
             await channel.close()
             throw error
+        } catch let error as any SecureStreamError {
+            // A TLS alert after the TLS handshake: a server refusing our client certificate
+            // (TLS 1.3 checks it then), or a broken record.
+            await channel.close()
+            throw WebSocketError(.tlsFailed, "\(error)")
+        } catch {
+            // A socket error (a reset, for instance) mid-handshake.
+            await channel.close()
+            throw WebSocketError(.transport, "during the opening handshake: \(error)")
         }
         await channel.detach()
 

@@ -15,8 +15,10 @@ extension WebSocketServer {
         }
         activeTasks += 1
         let configuration = configuration
+        let secure = makeSecure
         group.addTask(executorPreference: loop) {
-            await ServerHandshakeDriver.rejectOverCapacity(accepted, on: loop, configuration: configuration)
+            await ServerHandshakeDriver.rejectOverCapacity(
+                accepted, on: loop, configuration: configuration, secure: secure)
             await self.taskEnded(serving: false)
         }
     }
@@ -24,11 +26,17 @@ extension WebSocketServer {
 
 extension ServerHandshakeDriver {
     /// Reads the request head (so closing does not reset the connection under the client's
-    /// request and lose the answer), answers 503 and closes.
-    static func rejectOverCapacity(_ accepted: AcceptedSocket, on loop: EventLoop, configuration: WebSocketConfiguration) async {
-        let channel = HandshakeChannel(socket: accepted.socket, eventLoop: loop)
+    /// request and lose the answer), answers 503 and closes. On a TLS port the TLS handshake
+    /// comes first, so the client can read the answer.
+    static func rejectOverCapacity(
+        _ accepted: AcceptedSocket, on loop: EventLoop, configuration: WebSocketConfiguration,
+        secure makeSecure: WebSocket.SecureStreamFactory?
+    ) async {
+        guard let secure = secureStream(for: accepted, makeSecure) else { return }
+        let channel = HandshakeChannel(socket: accepted.socket, eventLoop: loop, secure: secure)
         do {
             try await channel.start(timeout: configuration.handshakeTimeout)
+            try await channel.secureHandshake()
             let parser = HTTPHeadParser<HTTPRequestHead>(
                 maxHeadSize: configuration.maxHandshakeHeadSize, maxHeaderCount: configuration.maxHandshakeHeaderCount)
             _ = try await channel.readHead(with: parser)
@@ -42,7 +50,10 @@ extension ServerHandshakeDriver {
             bytes.append(contentsOf: body.utf8)
             try await channel.writeAll(bytes)
         } catch {
-            // A bad or slow request over capacity just gets closed.
+            // A bad or slow request over capacity just gets closed (plain HTTP on a TLS port
+            // is told so).
+            await closeAfterFailure(channel, secure: secure)
+            return
         }
         await channel.close()
     }

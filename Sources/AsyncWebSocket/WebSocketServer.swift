@@ -50,7 +50,7 @@ public actor WebSocketServer {
     private var graceExpired = false
     private var deadline: Task<Void, Never>?
     /// Makes each connection's TLS layer (`wss://`); `nil` for `ws://`.
-    private nonisolated let makeSecure: WebSocket.SecureStreamFactory?
+    nonisolated let makeSecure: WebSocket.SecureStreamFactory?
 
     /// Whether connections speak TLS (`wss://`).
     public nonisolated var isSecure: Bool { makeSecure != nil }

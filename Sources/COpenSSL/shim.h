@@ -123,6 +123,15 @@ static inline int cossl_set_socket(SSL *ssl, int fd) {
 }
 
 /// The first error in OpenSSL's thread-local queue as text (and clears the queue); empty if none.
+/// Whether the first queued error is OpenSSL noticing a plain HTTP request (or proxy CONNECT)
+/// where a TLS ClientHello should be: a client speaking http:// or ws:// to a TLS port.
+static inline int cossl_error_is_plain_http(void) {
+    unsigned long code = ERR_peek_error();
+    if (ERR_GET_LIB(code) != ERR_LIB_SSL) return 0;
+    int reason = ERR_GET_REASON(code);
+    return reason == SSL_R_HTTP_REQUEST || reason == SSL_R_HTTPS_PROXY_REQUEST;
+}
+
 static inline void cossl_take_error(char *buffer, size_t length) {
     unsigned long code = ERR_get_error();
     buffer[0] = 0;

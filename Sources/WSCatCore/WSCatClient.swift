@@ -1,4 +1,5 @@
 import AsyncWebSocket
+import AsyncWebSocketTLS
 import WebSocketCore
 
 /// `wscat --connect URL`: an interactive or scripted client.
@@ -23,11 +24,13 @@ struct WSCatClient: Sendable {
         if options.protocolVersion != 13 {
             headers.replaceOrAdd(name: "Sec-WebSocket-Version", value: String(options.protocolVersion))
         }
+        if options.insecure {
+            printer.error(
+                "WARNING: --insecure: the server's certificate is not verified; anyone on the path can read and "
+                    + "change this connection")
+        }
         do {
-            let (code, reason) = try await WebSocket.connect(
-                to: url, configuration: options.configuration, subprotocols: options.subprotocols, headers: headers,
-                origin: options.origin
-            ) { ws in
+            let (code, reason) = try await connect(to: url, headers: headers) { ws in
                 await session(ws, url: url, input: input)
             }
             printer.status("disconnected (\(describeClose(code, reason)))", last: true)
@@ -41,10 +44,32 @@ struct WSCatClient: Sendable {
         }
     }
 
+    /// Opens the connection (over TLS for `wss://`) and runs `body` isolated to it.
+    func connect(
+        to url: String, headers: HTTPHeaders, _ body: (isolated WebSocket) async -> (CloseCode?, String)
+    ) async throws -> (CloseCode?, String) {
+        if WSCatOptions.isSecure(url) {
+            return try await WebSocket.connect(
+                to: url, tls: options.tlsClientConfiguration, configuration: options.configuration,
+                subprotocols: options.subprotocols, headers: headers, origin: options.origin, body)
+        }
+        return try await WebSocket.connect(
+            to: url, configuration: options.configuration, subprotocols: options.subprotocols, headers: headers,
+            origin: options.origin, body)
+    }
+
     /// A sentence for a connection failure.
     func explain(_ error: WebSocketError, url: String) -> String {
         if error.kind == .connectFailed {
             return "cannot connect to \(url): \(error.detail)"
+        }
+        if error.kind == .tlsFailed {
+            var text = "cannot connect to \(url): \(error.detail)"
+            // OpenSSL's reason says what failed; say how to get past an untrusted certificate.
+            if options.ca == nil && !options.insecure && isUntrustedIssuer(error.detail) {
+                text += " (give --ca FILE to trust the server's CA, or --insecure to skip verification)"
+            }
+            return text
         }
         if error.kind == .handshakeFailed, let status = error.httpStatus {
             var text = "server rejected the handshake: \(error.detail)"
@@ -54,6 +79,11 @@ struct WSCatClient: Sendable {
             return text
         }
         return "\(error)"
+    }
+
+    /// Whether OpenSSL's reason says the certificate's issuer is unknown (rather than, say, expired).
+    func isUntrustedIssuer(_ reason: String) -> Bool {
+        ["unable to get local issuer", "self-signed", "self signed"].contains { reason.contains($0) }
     }
 
     /// Runs one connection: prints what arrives while a second task sends and decides when to close.

@@ -20,6 +20,15 @@ package struct WSCatOptions: Equatable, Sendable {
     package var deflate = false
     package var color = true
     package var protocolVersion = 13
+    /// `--ca`: a client trusts these CA certificates (a PEM file or a hashed directory) instead
+    /// of the system store; a server requires client certificates signed by them.
+    package var ca: String?
+    /// `--cert`: the certificate chain a server presents, or a client's certificate.
+    package var certificate: String?
+    /// `--key`: the private key for `certificate`.
+    package var key: String?
+    /// `--insecure`: a client verifies no certificate at all.
+    package var insecure = false
 
     package init() {}
 
@@ -28,7 +37,8 @@ package struct WSCatOptions: Equatable, Sendable {
             && lhs.headers.map { "\($0.name): \($0.value)" } == rhs.headers.map { "\($0.name): \($0.value)" }
             && lhs.origin == rhs.origin && lhs.execute == rhs.execute && lhs.wait == rhs.wait && lhs.ping == rhs.ping
             && lhs.binary == rhs.binary && lhs.showPingPong == rhs.showPingPong && lhs.maxMessage == rhs.maxMessage && lhs.deflate == rhs.deflate
-            && lhs.color == rhs.color && lhs.protocolVersion == rhs.protocolVersion
+            && lhs.color == rhs.color && lhs.protocolVersion == rhs.protocolVersion && lhs.ca == rhs.ca
+            && lhs.certificate == rhs.certificate && lhs.key == rhs.key && lhs.insecure == rhs.insecure
     }
 
     /// What the command line asks for.
@@ -48,9 +58,19 @@ package struct WSCatOptions: Equatable, Sendable {
           -l, --listen PORT            listen on PORT (0 picks a free port); prints each connection
                                        and message, and sends typed lines to every client
               --host HOST              address to listen on (default 127.0.0.1; 0.0.0.0 for all)
-          -c, --connect URL            connect to ws://host[:port]/path (ws:// may be left out);
-                                       typed lines are sent, received messages printed after <
+          -c, --connect URL            connect to ws://host[:port]/path (ws:// may be left out) or
+                                       wss://…; typed lines are sent, received messages printed after <
               --echo                   echo every message back instead (headless server or client)
+
+        TLS (wss://)
+              --cert FILE              PEM certificate chain: with --listen, serve wss:// (plain ws://
+                                       without it); with wss:// --connect, a client certificate
+              --key FILE               the PEM private key for --cert
+              --ca FILE|DIR            client: trust these CA certificates (a PEM file, or a directory
+                                       prepared with openssl rehash) instead of the system store;
+                                       server (a PEM file): require client certificates they signed
+              --insecure               client: verify no certificate at all (tests only: anyone on
+                                       the path can read and change the traffic)
 
         Options
           -s, --subprotocol NAME       offer NAME (client) or accept it when offered (server); repeatable
@@ -72,7 +92,7 @@ package struct WSCatOptions: Equatable, Sendable {
           -V, --version                show the version
 
         Exit status: 0 after a normal close (1000), 1 on a failure (bad URL, refused connection,
-        rejected handshake, any other close code), 2 on a usage error.
+        TLS failure, rejected handshake, any other close code), 2 on a usage error.
         """
 
     /// Parses the arguments after the program name.
@@ -152,6 +172,19 @@ package struct WSCatOptions: Equatable, Sendable {
                 }
                 options.protocolVersion = version
                 connectOnly.append(argument)
+            case "--ca":
+                guard let path = value(argument), !path.isEmpty else {
+                    return .failure("--ca needs a file or directory")
+                }
+                options.ca = path
+            case "--cert":
+                guard let path = value(argument), !path.isEmpty else { return .failure("--cert needs a PEM file") }
+                options.certificate = path
+            case "--key":
+                guard let path = value(argument), !path.isEmpty else { return .failure("--key needs a PEM file") }
+                options.key = path
+            case "--insecure":
+                options.insecure = true
             case "-h", "--help":
                 return .help
             case "-V", "--version":
@@ -170,7 +203,36 @@ package struct WSCatOptions: Equatable, Sendable {
         default:
             return .failure("give exactly one of --listen PORT or --connect URL")
         }
+        if let failure = options.tlsUsageError { return .failure(failure) }
         return .run(options)
+    }
+
+    /// Why the TLS options do not fit together or with the mode, or `nil`.
+    private var tlsUsageError: String? {
+        switch (certificate, key) {
+        case (_?, nil): return "--cert needs --key (the certificate's private key)"
+        case (nil, _?): return "--key needs --cert (the certificate it belongs to)"
+        default: break
+        }
+        switch mode {
+        case .listen:
+            if insecure { return "--insecure works only with --connect wss://" }
+            if ca != nil && certificate == nil {
+                return "--ca with --listen needs --cert and --key (it asks wss:// clients for a certificate)"
+            }
+        case .connect(let url):
+            let given = [ca.map { _ in "--ca" }, certificate.map { _ in "--cert" }, insecure ? "--insecure" : nil]
+            if !Self.isSecure(url), let first = given.compactMap(\.self).first {
+                return "\(first) works only with a wss:// URL"
+            }
+            if insecure && ca != nil { return "--insecure and --ca contradict each other: give one" }
+        }
+        return nil
+    }
+
+    /// Whether `url` asks for TLS (`wss://`, any case); a URL without a scheme is `ws://`.
+    static func isSecure(_ url: String) -> Bool {
+        url.lowercased().hasPrefix("wss://")
     }
 
     /// Whether `text` is an HTTP token (RFC 9110 §5.6.2), as header and subprotocol names must be.

@@ -1,4 +1,5 @@
 import AsyncWebSocket
+import AsyncWebSocketTLS
 import WebSocketCore
 
 /// `wscat --listen PORT`: prints connections and messages, sends typed lines to every client;
@@ -8,17 +9,34 @@ struct WSCatServer: Sendable {
     let printer: WSCatPrinter
 
     func run(port: Int, input: AsyncStream<WSCatInputEvent>) async -> Int32 {
+        if let ca = options.ca, isDirectory(ca) {
+            printer.error("--ca with --listen needs a PEM file, not a directory (\(ca))")
+            return 1
+        }
+        let tls = options.tlsServerConfiguration
         let server: WebSocketServer
         do {
-            server = try await WebSocketServer.bind(
-                host: options.host, port: port, configuration: options.configuration)
+            if let tls {
+                server = try await WebSocketServer.bind(
+                    host: options.host, port: port, configuration: options.configuration, tls: tls)
+            } else {
+                server = try await WebSocketServer.bind(
+                    host: options.host, port: port, configuration: options.configuration)
+            }
+        } catch let error as WebSocketError where error.kind == .tlsFailed {
+            // The certificate and key are loaded before the socket is bound.
+            let files = "--cert \(options.certificate ?? "") --key \(options.key ?? "")"
+            printer.error("cannot serve wss:// with \(files): \(error.detail)")
+            return 1
         } catch {
             printer.error("cannot listen on \(options.host):\(port): \(error)")
             return 1
         }
         let clients = WSCatClients()
-        let mode = options.echo ? " (echo)" : ""
-        printer.status("listening on ws://\(server.localAddress)/\(mode) (press CTRL+C to quit)")
+        var mode = options.echo ? " (echo)" : ""
+        if tls != nil && options.ca != nil { mode += " (client certificates required)" }
+        let scheme = tls == nil ? "ws" : "wss"
+        printer.status("listening on \(scheme)://\(server.localAddress)/\(mode) (press CTRL+C to quit)")
         let serving = Task {
             await server.run(upgrade: upgradeHook) { ws in
                 await serve(ws, clients: clients)

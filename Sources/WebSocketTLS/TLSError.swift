@@ -1,9 +1,11 @@
+public import WebSocketIO
+
 /// A TLS failure, with OpenSSL's reason.
 ///
 /// `kind` says what failed; `message` is OpenSSL's text (for a certificate, the verification
 /// result such as "certificate has expired" or "hostname mismatch"). The message format is not
 /// API.
-public struct TLSError: Error, Hashable, Sendable, CustomStringConvertible {
+public struct TLSError: SecureStreamError, Hashable, Sendable, CustomStringConvertible {
     /// What failed.
     public enum Kind: Hashable, Sendable {
         /// The peer's certificate did not verify: untrusted issuer, expired, not yet valid, …

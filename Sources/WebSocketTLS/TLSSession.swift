@@ -23,6 +23,10 @@ public final class TLSSession: SecureStream, @unchecked Sendable {
     /// The socket underneath; this session keeps it (and so its descriptor) alive.
     public let socket: TCPSocket
     public private(set) var blockedOn: IOInterest = .read
+    /// The end of stream or error met by a read that returned bytes, for the next read.
+    private var deferredOutcome: Result<ReadResult, TLSError>?
+    /// Set when the handshake failed on a plain HTTP request (see `SecureStream`).
+    public private(set) var peerSentPlainHTTP = false
     private var didShutdown = false
 
     /// Creates a session. For a client, `serverName` is sent as SNI (unless it is an IP address)
@@ -85,6 +89,7 @@ public final class TLSSession: SecureStream, @unchecked Sendable {
             let mismatch = verify == X509_V_ERR_HOSTNAME_MISMATCH || verify == X509_V_ERR_IP_ADDRESS_MISMATCH
             return TLSError(mismatch ? .hostnameMismatch : .certificateVerificationFailed, reason, verifyResult: verify)
         }
+        if cossl_error_is_plain_http() != 0 { peerSentPlainHTTP = true }
         let text = TLSContext.takeErrorText()
         if !text.isEmpty { return TLSError(.handshakeFailed, text) }
         if code == SSL_ERROR_SYSCALL || code == SSL_ERROR_ZERO_RETURN {
@@ -114,6 +119,10 @@ public final class TLSSession: SecureStream, @unchecked Sendable {
     /// what detects truncation).
     /// - Throws: `TLSError` `.protocolError` or `.transport`.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(TLSError) -> ReadResult {
+        if let outcome = deferredOutcome {
+            deferredOutcome = nil
+            return try outcome.get()
+        }
         var total = 0
         while total < buffer.count {
             ERR_clear_error()
@@ -124,26 +133,39 @@ public final class TLSSession: SecureStream, @unchecked Sendable {
                 continue
             }
             let code = SSL_get_error(ssl, result)
-            if total > 0 { return .bytes(total) } // the condition repeats on the next call
-            switch code {
-            case SSL_ERROR_WANT_READ:
-                blockedOn = .read
-                return .wouldBlock
-            case SSL_ERROR_WANT_WRITE:
-                blockedOn = .write
-                return .wouldBlock
-            case SSL_ERROR_ZERO_RETURN:
-                return .eof
-            case SSL_ERROR_SYSCALL:
-                let text = TLSContext.takeErrorText()
-                let error = Errno.current
-                if text.isEmpty && error.rawValue == 0 { return .eof }
-                throw TLSError(.transport, text.isEmpty ? "\(error)" : text)
-            default:
-                throw TLSError(.protocolError, TLSContext.takeErrorText())
+            if total > 0 {
+                // Bytes first. An end (close_notify, EOF, an error) that came with them is
+                // reported by the next call; no readiness will announce it, since the socket
+                // may hold nothing more, so `hasBufferedInput` says to read again.
+                if code != SSL_ERROR_WANT_READ && code != SSL_ERROR_WANT_WRITE {
+                    deferredOutcome = Result { () throws(TLSError) in try outcome(of: code) }
+                }
+                return .bytes(total)
             }
+            return try outcome(of: code)
         }
         return .bytes(total)
+    }
+
+    /// What a failed `SSL_read` means, from its `SSL_get_error` code.
+    private func outcome(of code: Int32) throws(TLSError) -> ReadResult {
+        switch code {
+        case SSL_ERROR_WANT_READ:
+            blockedOn = .read
+            return .wouldBlock
+        case SSL_ERROR_WANT_WRITE:
+            blockedOn = .write
+            return .wouldBlock
+        case SSL_ERROR_ZERO_RETURN:
+            return .eof
+        case SSL_ERROR_SYSCALL:
+            let text = TLSContext.takeErrorText()
+            let error = Errno.current
+            if text.isEmpty && error.rawValue == 0 { return .eof }
+            throw TLSError(.transport, text.isEmpty ? "\(error)" : text)
+        default:
+            throw TLSError(.protocolError, TLSContext.takeErrorText())
+        }
     }
 
     /// Encrypts and writes (`SSL_write`); at most one 16 KiB record per call is reported.
@@ -168,7 +190,7 @@ public final class TLSSession: SecureStream, @unchecked Sendable {
         }
     }
 
-    public var hasBufferedInput: Bool { SSL_pending(ssl) > 0 }
+    public var hasBufferedInput: Bool { SSL_pending(ssl) > 0 || deferredOutcome != nil }
 
     /// Sends `close_notify` once (`SSL_shutdown`), if the handshake completed; never waits for
     /// the peer's.

@@ -52,7 +52,7 @@ struct KeepaliveTests {
     @Test("A peer that answers keepalive Pings stays connected past several deadlines")
     func livePeerStaysOpen() async throws {
         // A long Pong deadline: the first Ping may wait for this test's body to be scheduled.
-        let configuration = Self.keepaliveConfiguration(interval: .milliseconds(100), timeout: .seconds(10))
+        let configuration = Self.keepaliveConfiguration(interval: .milliseconds(100), timeout: .seconds(60))
         try await withTestServer(configuration: configuration, group: keepaliveLoops, handler: echo) { server in
             let start = ContinuousClock.now
             let peer = try await RawClient.connect(port: server.port, group: keepaliveLoops)
@@ -61,8 +61,8 @@ struct KeepaliveTests {
             let pings = try await peer.answerPings(5)
             #expect(pings == 5)
             // Each next Ping follows its Pong by pingInterval, not by the Pong deadline (which
-            // would make this take 40 s).
-            #expect(ContinuousClock.now - start < .seconds(10))
+            // would make this take 4 minutes): a loose bound a loaded machine cannot miss.
+            #expect(ContinuousClock.now - start < .seconds(50))
             #expect(try await peer.echo("still here") == .text("still here"))
             await peer.close()
         }

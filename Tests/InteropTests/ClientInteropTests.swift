@@ -195,6 +195,8 @@ struct HeadersReport: Decodable {
     var origin: String?
     var xTest: String?
     var path: String?
+    /// The TLS version the server negotiated, or `nil` over plain TCP.
+    var tlsVersion: String?
 }
 
 func headersReport(_ ws: isolated WebSocket) async throws -> HeadersReport? {

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestPKI
 import Testing
 
 /// Python's `websockets` as a test peer: finding it, and the scripts in `Peers/`.
@@ -294,8 +295,10 @@ final class PeerProcess: @unchecked Sendable {
 struct PythonServer {
     let peer: PeerProcess
     let port: Int
+    /// `ws`, or `wss` when it was started with a certificate.
+    let scheme: String
 
-    func url(_ path: String) -> String { "ws://127.0.0.1:\(port)\(path)" }
+    func url(_ path: String) -> String { "\(scheme)://127.0.0.1:\(port)\(path)" }
 
     /// The `CLOSED {...}` report of the next connection that ended on the Python side.
     func nextClose() async throws -> ClosedReport {
@@ -311,15 +314,17 @@ struct PythonServer {
 }
 
 /// Runs `body` with a Python `websockets` server (see `py_echo_server.py` for its options),
-/// killing it afterwards whatever happens.
+/// killing it afterwards whatever happens. With `tls` it serves `wss://` with the PKI's
+/// `server.pem` (localhost, 127.0.0.1, ::1).
 func withPythonServer<R>(
-    _ arguments: [String] = [], _ body: (PythonServer) async throws -> R
+    _ arguments: [String] = [], tls pki: TestPKI? = nil, _ body: (PythonServer) async throws -> R
 ) async throws -> R {
-    let peer = try PeerProcess(script: "py_echo_server.py", arguments: arguments)
+    let certificate = pki.map { ["--certfile", $0.path("server.pem"), "--keyfile", $0.path("server.key")] } ?? []
+    let peer = try PeerProcess(script: "py_echo_server.py", arguments: arguments + certificate)
     defer { peer.terminate() }
     let portText = try await peer.line(startingWith: "PORT ")
     guard let port = Int(portText) else { throw PeerError(description: "bad PORT line: \(portText)") }
-    return try await body(PythonServer(peer: peer, port: port))
+    return try await body(PythonServer(peer: peer, port: port, scheme: pki == nil ? "ws" : "wss"))
 }
 
 /// The `RESULT {...}` line `py_client.py` prints.
@@ -341,6 +346,10 @@ struct ClientResult: Decodable, Sendable {
     var midMessageLatency: Double?
     var latencies: [Double]?
     var latency: Double?
+    /// The TLS version negotiated (`TLSv1.3`), or `nil` over plain TCP.
+    var tlsVersion: String?
+    /// Why the server's certificate was refused ("untrusted" scenario).
+    var verifyError: String?
 }
 
 /// Runs `py_client.py url scenario` to the end and returns what it reported.

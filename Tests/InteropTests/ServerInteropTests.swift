@@ -1,4 +1,5 @@
 import AsyncWebSocket
+import AsyncWebSocketTLS
 import Synchronization
 import Testing
 import WebSocketCore
@@ -56,11 +57,16 @@ func echoHandler(_ log: ServerLog) -> WebSocketServer.Handler {
 
 /// Runs an in-process server on 127.0.0.1 with an OS-chosen port for the duration of `body`,
 /// then shuts it down (which waits for every handler to end, so `log` is complete afterwards).
+/// With `tls` it serves `wss://`.
 func withServer<R>(
     upgrade: WebSocketServer.UpgradeHook? = nil, configuration: WebSocketConfiguration = WebSocketConfiguration(),
-    handler: @escaping WebSocketServer.Handler, _ body: (Int) async throws -> R
+    tls: TLSServerConfiguration? = nil, handler: @escaping WebSocketServer.Handler, _ body: (Int) async throws -> R
 ) async throws -> R {
-    let server = try await WebSocketServer.bind(host: "127.0.0.1", port: 0, configuration: configuration)
+    let server = if let tls {
+        try await WebSocketServer.bind(host: "127.0.0.1", port: 0, configuration: configuration, tls: tls)
+    } else {
+        try await WebSocketServer.bind(host: "127.0.0.1", port: 0, configuration: configuration)
+    }
     let running = Task { await server.run(upgrade: upgrade, handler: handler) }
     let result: Result<R, any Error>
     do {

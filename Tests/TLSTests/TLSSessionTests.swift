@@ -167,6 +167,37 @@ extension TLSTests {
             }
         }
 
+        @Test("data and close_notify that arrive together: the bytes, then EOF at once, announced by hasBufferedInput")
+        func closeNotifyWithData() async throws {
+            guard let pki = TestPKI.shared else { print(TestPKI.unavailableReason ?? ""); return }
+            let loop = try EventLoop()
+            defer { loop.shutdown() }
+            let (serverConfiguration, clientConfiguration) = configurations(pki)
+            let (server, client) = try pair(server: serverConfiguration, client: clientConfiguration)
+            async let serverDone: Void = server.handshake(on: loop)
+            try await client.handshake(on: loop)
+            try await serverDone
+            // Prime the client's read side past the TLS 1.3 session tickets.
+            #expect(try await transfer(Array("ping".utf8), from: server, to: client, on: loop) == Array("ping".utf8))
+            try await loop.run {
+                // A record and the close_notify, both on the wire (socketpair) before the client
+                // reads: one read meets both, as when a peer sends its Close frame and its TLS
+                // close together.
+                let payload = Array("last words".utf8)
+                _ = try payload.withUnsafeBytes { try server.write($0) }
+                server.shutdown()
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                let first = try buffer.withUnsafeMutableBytes { try client.read(into: $0) }
+                #expect(first == .bytes(payload.count))
+                #expect(Array(buffer[..<payload.count]) == payload)
+                // No readiness will come for what is already consumed: the session says so.
+                #expect(client.hasBufferedInput)
+                let second = try buffer.withUnsafeMutableBytes { try client.read(into: $0) }
+                #expect(second == .eof)
+                #expect(!client.hasBufferedInput)
+            }
+        }
+
         @Test("certificates and keys from memory; a client certificate the server requires")
         func memoryAndClientCertificate() async throws {
             guard let pki = TestPKI.shared else { print(TestPKI.unavailableReason ?? ""); return }

@@ -5,12 +5,13 @@ import Testing
 
 /// Runs an echo server over TLS with `leaf`'s certificate, then `body` with its port.
 func withEchoServer<T>(
-    _ pki: TestPKI, leaf: String = "server", tls enabled: Bool = true, _ body: (Int) async throws -> T
+    _ pki: TestPKI, leaf: String = "server", tls enabled: Bool = true,
+    configuration: WebSocketConfiguration = WebSocketConfiguration(), _ body: (Int) async throws -> T
 ) async throws -> T {
     let server = enabled
-        ? try await WebSocketServer.bind(tls: TLSServerConfiguration(
+        ? try await WebSocketServer.bind(configuration: configuration, tls: TLSServerConfiguration(
             certificateChain: .file(pki.path("\(leaf).pem")), privateKey: .file(pki.path("\(leaf).key"))))
-        : try await WebSocketServer.bind()
+        : try await WebSocketServer.bind(configuration: configuration)
     let running = Task {
         await server.run { ws in
             for await message in ws.messages { try await ws.send(message) }

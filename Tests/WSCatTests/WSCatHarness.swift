@@ -87,9 +87,17 @@ struct WSCatRun {
     /// The exit status, once `wscat` returns.
     var status: Int32 { get async { await task.value } }
 
-    /// For a server: the port from its `listening on ws://127.0.0.1:PORT/` banner.
-    func listeningPort() async throws -> Int {
-        let banner = await output.line(containing: "listening on ws://127.0.0.1:")
+    /// For a server: the port from its `listening on ws://127.0.0.1:PORT/` banner (`wss://` with
+    /// `--cert`).
+    func listeningPort(scheme: String = "ws") async throws -> Int {
+        try await output.listeningPort(scheme: scheme)
+    }
+}
+
+extension CapturedOutput {
+    /// The port from a server's `listening on SCHEME://127.0.0.1:PORT/` banner, once it is printed.
+    func listeningPort(scheme: String = "ws") async throws -> Int {
+        let banner = await line(containing: "listening on \(scheme)://127.0.0.1:")
         let afterHost = banner.split(separator: "127.0.0.1:")[1]
         return try #require(Int(afterHost.prefix(while: \.isNumber)), "\(banner)")
     }

@@ -108,6 +108,9 @@ struct WSCatProcessTests {
             wscat.closeInput()
             wscat.process.interrupt()   // Ctrl-C ends the -w wait at once
             #expect(await wscat.exitStatus == 0)
+            // The pipe may deliver the last line after the exit is seen: wait for it. (Not for
+            // the pipe's end: processes other tests spawn meanwhile may hold its write end.)
+            await wscat.output.line(containing: "disconnected (code")
             #expect(wscat.output.lines.last == "disconnected (code 1000)")
             #expect(!wscat.output.standardOutput.contains("> "))   // no prompt without a terminal
         }

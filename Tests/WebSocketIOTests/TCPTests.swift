@@ -57,9 +57,10 @@ extension WebSocketIOTests {
                 listener.close()
                 let start = ContinuousClock.now
                 await #expect(throws: Errno.connectionRefused) {
-                    _ = try await TCPSocket.connect(to: address, on: loop, timeout: .seconds(5))
+                    _ = try await TCPSocket.connect(to: address, on: loop, timeout: .seconds(60))
                 }
-                #expect(ContinuousClock.now - start < .seconds(1))
+                // Reported, not timed out: far inside the 60 s timeout (loose, so load cannot fail it).
+                #expect(ContinuousClock.now - start < .seconds(30))
             }
         }
 

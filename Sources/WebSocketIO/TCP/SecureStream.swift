@@ -33,4 +33,18 @@ public protocol SecureStream: AnyObject, Sendable {
     /// Sends the TLS close alert (`close_notify`) if the socket takes it at once; best effort,
     /// never waits. Call before closing the socket.
     func shutdown()
+
+    /// Whether the handshake failed because the peer sent a plain HTTP request instead of a
+    /// TLS ClientHello (someone used `http://` or `ws://` on a TLS port): a server may then
+    /// answer in plain text, which is all that peer can read.
+    var peerSentPlainHTTP: Bool { get }
 }
+
+extension SecureStream {
+    public var peerSentPlainHTTP: Bool { false }
+}
+
+/// An error of a security layer (a TLS alert, a record that does not decrypt), as opposed to a
+/// socket error: the layer's error types conform, so the layers above can say "TLS failed"
+/// without knowing the TLS module.
+public protocol SecureStreamError: Error {}

@@ -1,16 +1,21 @@
 """Python `websockets` client used as the peer of AsyncWebSocket's server in the interop tests.
 
-usage: py_client.py URL SCENARIO [--lifetime SECONDS]
+usage: py_client.py URL SCENARIO [--lifetime SECONDS] [--deflate JSON] [--cafile PEM]
 
 Runs one scenario against a server that echoes (unless the scenario says otherwise) and prints
 one line `RESULT {json}` with at least "ok" (bool) and, when it failed, "error". It always
 reports the server's `Sec-WebSocket-Extensions` response header as "response_extensions"
 (websockets offers permessage-deflate by default, so this shows whether the server took it).
+
+For a wss:// URL the server's certificate is verified (CERT_REQUIRED and the host name) against
+--cafile, or against the system roots without it; "tls_version" reports what was negotiated.
+The "untrusted" scenario expects that verification to fail and reports "verify_error".
 """
 
 import argparse
 import asyncio
 import json
+import ssl
 import traceback
 
 from websockets.asyncio.client import connect
@@ -124,6 +129,7 @@ SCENARIOS = {
     "server_closes": scenario_server_closes,
     "subprotocol": scenario_subprotocol,
     "rejected": None,
+    "untrusted": None,
 }
 
 
@@ -134,6 +140,8 @@ async def main() -> None:
     parser.add_argument("--lifetime", type=float, default=60)
     # JSON keyword arguments for ClientPerMessageDeflateFactory, replacing the default offer.
     parser.add_argument("--deflate", default=None)
+    # The CA to verify a wss:// server against, instead of the system roots.
+    parser.add_argument("--cafile", default=None)
     args = parser.parse_args()
     exit_with_parent(args.lifetime)
 
@@ -146,12 +154,19 @@ async def main() -> None:
         options.update(compression=None, extensions=[ClientPerMessageDeflateFactory(**json.loads(args.deflate))])
     if args.scenario == "subprotocol":
         options.update(subprotocols=["chat.v2", "chat.v1"])
+    if args.cafile is not None:
+        # create_default_context: CERT_REQUIRED and check_hostname, like the default for wss://.
+        options.update(ssl=ssl.create_default_context(cafile=args.cafile))
 
     result: dict = {"ok": False, "scenario": args.scenario}
     try:
         async with connect(args.url, **options) as ws:
             result["response_extensions"] = ws.response.headers.get("Sec-WebSocket-Extensions")
             result["subprotocol"] = ws.subprotocol
+            tls = ws.transport.get_extra_info("ssl_object")
+            result["tls_version"] = tls.version() if tls is not None else None
+            if args.scenario == "untrusted":
+                raise AssertionError("the TLS handshake succeeded without trusting the server's CA")
             await SCENARIOS[args.scenario](ws, result)
         # Leaving the block closes (1000 unless the scenario closed already) and waits for TCP.
         result["close_code"] = ws.close_code
@@ -160,6 +175,11 @@ async def main() -> None:
     except InvalidStatus as error:
         result["status"] = error.response.status_code
         result["ok"] = args.scenario == "rejected"
+        if not result["ok"]:
+            result["error"] = repr(error)
+    except ssl.SSLCertVerificationError as error:
+        result["verify_error"] = error.verify_message
+        result["ok"] = args.scenario == "untrusted"
         if not result["ok"]:
             result["error"] = repr(error)
     except BaseException as error:  # noqa: BLE001 - report everything to the test

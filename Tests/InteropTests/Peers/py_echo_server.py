@@ -14,12 +14,15 @@ connection does depends on the request path:
   /drive         drive an echo client: send text and binary messages of every length class,
                  check each echo, close with 1000 "done", print `DRIVE {"ok": ..., ...}`
 
+With --certfile and --keyfile it speaks TLS (wss://); /headers then also reports "tls_version".
+
 Every connection that ends prints `CLOSED {"path": ..., "code": ..., "reason": ...}`.
 """
 
 import argparse
 import asyncio
 import json
+import ssl
 import sys
 from http import HTTPStatus
 
@@ -78,7 +81,9 @@ async def handler(ws) -> None:
             await ws.recv()
             await ws.close(4003, "py bye")
         elif path == "/headers":
+            tls = ws.transport.get_extra_info("ssl_object")
             await ws.send(json.dumps({
+                "tls_version": tls.version() if tls is not None else None,
                 "request_extensions": ws.request.headers.get("Sec-WebSocket-Extensions"),
                 "response_extensions": ws.response.headers.get("Sec-WebSocket-Extensions"),
                 "subprotocol": ws.subprotocol,
@@ -112,11 +117,18 @@ async def main() -> None:
     parser.add_argument("--lifetime", type=float, default=60)
     # JSON keyword arguments for ServerPerMessageDeflateFactory, replacing --compression.
     parser.add_argument("--deflate", default=None)
+    # A certificate chain and its key (PEM): serve wss:// instead of ws://.
+    parser.add_argument("--certfile", default=None)
+    parser.add_argument("--keyfile", default=None)
     args = parser.parse_args()
     extensions = None
     if args.deflate is not None:
         extensions = [ServerPerMessageDeflateFactory(**json.loads(args.deflate))]
     exit_with_parent(args.lifetime)
+    tls = None
+    if args.certfile is not None:
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(args.certfile, args.keyfile)
 
     async with serve(
         handler, "127.0.0.1", 0,
@@ -128,6 +140,7 @@ async def main() -> None:
         ping_timeout=args.ping_timeout if args.ping_interval else None,
         max_size=None,
         max_queue=None,
+        ssl=tls,
     ) as server:
         port = server.sockets[0].getsockname()[1]
         emit(f"PORT {port}")

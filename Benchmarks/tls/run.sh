@@ -4,6 +4,7 @@
 #   Benchmarks/tls/run.sh [-r RUNS] [-d SECONDS]
 #   CONFIGS="-c 64 -s 65536 -p 1" Benchmarks/tls/run.sh ...   # only these configurations (';'-separated)
 #   RAW=results.txt Benchmarks/tls/run.sh ...                   # also keep every run's JSON line there
+#   SERVER=wscat Benchmarks/tls/run.sh ...                      # serve with wscat --listen PORT --echo [--cert --key]
 #
 # The server is bench-echo (wscat --echo's loop; ws://, or wss:// with --cert/--key), pinned to
 # CPU 0; the client is pinned to CPU 1. A throwaway CA and a localhost certificate are made with the
@@ -37,6 +38,14 @@ openssl x509 -req -days 1 -in "$work/cert.csr" -CA "$work/ca.pem" -CAkey "$work/
 swift build -c release --package-path Benchmarks --product bench-echo >/dev/null
 swift build -c release --package-path Benchmarks --product wssload >/dev/null
 bin=$(swift build -c release --package-path Benchmarks --show-bin-path)
+server_kind=${SERVER:-bench-echo}
+case $server_kind in
+bench-echo) serve() { echo "$bin/bench-echo" "$1"; } ;;
+wscat) swift build -c release --product wscat >/dev/null
+       wscat_bin=$(swift build -c release --show-bin-path)/wscat
+       serve() { echo "$wscat_bin" --listen "$1" --echo; } ;;
+*) echo "SERVER must be bench-echo or wscat" >&2; exit 2 ;;
+esac
 cc -O2 -o "$work/wsload" "$shared/tools/wsload/wsload.c" -lpthread
 
 configs=("-c 64 -s 1024 -p 16" "-c 64 -s 65536 -p 1" "-c 1 -s 16 -p 1")
@@ -52,10 +61,10 @@ for config in "${configs[@]}"; do
         for leg in "${legs[@]}"; do
             port=$((port + 1))
             case $leg in
-            wss) server=("$bin/bench-echo" "$port" --cert "$work/cert.pem" --key "$work/key.pem")
+            wss) read -ra server <<<"$(serve $port) --cert $work/cert.pem --key $work/key.pem"
                  client=("$bin/wssload" --ca "$work/ca.pem") url="wss://localhost:$port/" ;;
-            ws) server=("$bin/bench-echo" "$port") client=("$bin/wssload") url="ws://127.0.0.1:$port/" ;;
-            wsload) server=("$bin/bench-echo" "$port") client=("$work/wsload") url="ws://127.0.0.1:$port/" ;;
+            ws) read -ra server <<<"$(serve $port)"; client=("$bin/wssload") url="ws://127.0.0.1:$port/" ;;
+            wsload) read -ra server <<<"$(serve $port)"; client=("$work/wsload") url="ws://127.0.0.1:$port/" ;;
             esac
             taskset -c 0 "${server[@]}" >/dev/null 2>&1 &
             pid=$!
@@ -74,7 +83,7 @@ for config in "${configs[@]}"; do
 done
 
 if [[ -n "${RAW:-}" ]]; then cp "$results" "$RAW"; fi
-python3 - "$results" "$runs" "$duration" <<'PY'
+python3 - "$results" "$runs" "$duration" "$server_kind" <<'PY'
 import json, statistics, sys
 rows = {}
 for raw in open(sys.argv[1]):
@@ -85,7 +94,7 @@ for raw in open(sys.argv[1]):
         d = {"msgs_per_s": 0, "lat_us": {"p50": 0, "p99": 0}, "errors": -1}
     d["server_cpu"] = float(server_cpu)
     rows.setdefault(config, {}).setdefault(leg, {})[int(run)] = d
-print(f"\n{sys.argv[2]} runs of {sys.argv[3]} s each; medians. CPU % is of one core during the measured period "
+print(f"\nserver {sys.argv[4]}; {sys.argv[2]} runs of {sys.argv[3]} s each; medians. CPU % is of one core during the measured period "
       "(client: its own count; wsload does not report it).")
 med = lambda ds, f: statistics.median(f(d) for d in ds)
 for config, legs in rows.items():

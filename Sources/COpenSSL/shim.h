@@ -18,10 +18,12 @@ static inline long cossl_ctx_set_min_tls12(SSL_CTX *ctx) {
     return SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 }
 
-/// No renegotiation (TLS 1.2), server cipher preference, and an EOF without close_notify read
+/// No renegotiation (TLS 1.2), server cipher preference (but ChaCha20 for a client that puts it
+/// first, which usually means it lacks AES instructions), and an EOF without close_notify read
 /// as EOF: WebSocket's own closing handshake detects truncation.
 static inline void cossl_ctx_set_default_options(SSL_CTX *ctx) {
-    SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_IGNORE_UNEXPECTED_EOF);
+    SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_PRIORITIZE_CHACHA
+                        | SSL_OP_IGNORE_UNEXPECTED_EOF);
 }
 
 static inline long cossl_ctx_set_modes(SSL_CTX *ctx) {

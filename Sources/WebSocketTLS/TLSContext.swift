@@ -5,7 +5,7 @@ import COpenSSL
 ///
 /// Build one per configuration and reuse it; creating sessions from it is thread-safe once it
 /// is built. TLS 1.2 is the minimum; TLS 1.2 uses only ECDHE key exchange with AEAD ciphers
-/// (Mozilla's "intermediate" list), TLS 1.3 OpenSSL's defaults.
+/// (Mozilla's "intermediate" list); TLS 1.3 its three suites, AES-128-GCM preferred.
 public final class TLSContext: @unchecked Sendable {
     // @unchecked Sendable. Invariant: `raw` is configured in `init` only; afterwards OpenSSL
     // allows concurrent SSL_new on it.
@@ -18,6 +18,9 @@ public final class TLSContext: @unchecked Sendable {
     static let tls12Ciphers =
         "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
         + "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"
+    /// TLS 1.3's three suites with AES-128-GCM first (OpenSSL's default puts AES-256-GCM first):
+    /// 128-bit AES is secure and the cipher is most of wss's cost (Benchmarks/README.md, "tls").
+    static let tls13Suites = "TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384"
 
     private init(raw: OpaquePointer, isServer: Bool, verifiesServerName: Bool) {
         self.raw = raw
@@ -86,6 +89,9 @@ public final class TLSContext: @unchecked Sendable {
         guard cossl_ctx_set_min_tls12(raw) == 1 else { throw TLSContext.lastError(.configuration, "minimum version") }
         guard SSL_CTX_set_cipher_list(raw, Self.tls12Ciphers) == 1 else {
             throw TLSContext.lastError(.configuration, "cipher list")
+        }
+        guard SSL_CTX_set_ciphersuites(raw, Self.tls13Suites) == 1 else {
+            throw TLSContext.lastError(.configuration, "TLS 1.3 cipher suites")
         }
         cossl_ctx_set_default_options(raw)
         _ = cossl_ctx_set_modes(raw)

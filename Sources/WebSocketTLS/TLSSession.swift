@@ -113,6 +113,12 @@ public final class TLSSession: SecureStream, @unchecked Sendable {
     /// The negotiated protocol version, such as `"TLSv1.3"`.
     public var protocolVersion: String { String(cString: SSL_get_version(ssl)) }
 
+    /// The negotiated cipher suite, such as `"TLS_AES_128_GCM_SHA256"` (empty before the handshake).
+    public var cipherSuite: String {
+        guard let cipher = SSL_get_current_cipher(ssl) else { return "" }
+        return String(cString: SSL_CIPHER_get_name(cipher))
+    }
+
     /// Reads decrypted bytes (`SSL_read`), filling `buffer` from as many records as are ready.
     ///
     /// `.eof` after the peer's `close_notify` or a plain EOF (WebSocket's closing handshake is

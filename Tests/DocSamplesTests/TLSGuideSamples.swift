@@ -84,8 +84,10 @@ struct TLSGuideSamples {
             _ = try await WebSocket.connect(to: url, tls: anonymous)
             Issue.record("connected without a client certificate")
         } catch let error as WebSocketError {
+            // Usually the server's "certificate required" alert; when the server's close resets
+            // the connection (our request unread) before we read the alert, a reset. Both are
+            // TLS-layer failures.
             #expect(error.kind == .tlsFailed, "\(error)")
-            #expect("\(error)".contains("certificate required"), "\(error)")
         }
         await server.shutdown(gracePeriod: .seconds(1))
         await running.value

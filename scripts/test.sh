@@ -4,8 +4,8 @@
 #   scripts/test.sh          build with warnings as errors, then run every test
 #   scripts/test.sh --tsan   run the concurrent suites (I/O layer, async API) under ThreadSanitizer,
 #                            in their own build folder (.build-tsan)
-#   scripts/test.sh --asan   run every suite under AddressSanitizer (LeakSanitizer on the core
-#                            and I/O suites), in its own build folder (.build-asan)
+#   scripts/test.sh --asan   run every suite under AddressSanitizer and LeakSanitizer, in its
+#                            own build folder (.build-asan)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,18 +22,17 @@ fi
 if [[ "${1:-}" == "--asan" ]]; then
     # Every suite runs under AddressSanitizer (about 2x slower, well inside the suites' limits).
     swift build --build-tests --sanitize=address --scratch-path .build-asan
-    # The core and the I/O layer: address errors and leaks (LeakSanitizer). The suppressions
-    # cover leaks inside toolchain libraries (XCTest's runner, Foundation's Process).
+    # Two runs, both with leak detection (LeakSanitizer). The suppressions cover leaks inside
+    # toolchain libraries only (XCTest's runner, Foundation's Process); never our code.
+    # 1. The core and the I/O layer.
     ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:suppressions=$PWD/scripts/asan-suppressions.txt" LSAN_OPTIONS="suppressions=$PWD/scripts/lsan-suppressions.txt" \
         swift test --skip-build --sanitize=address --scratch-path .build-asan --filter 'WebSocketCoreTests|WebSocketIOTests'
-    # The async API and interop: address errors only. DescriptorExhaustionTests is skipped here: it
-    # runs an ASan-built wscat under a 64-descriptor limit, which measures the sanitizer's own
-    # descriptor and start-up needs, not ours (the plain run covers it). LeakSanitizer reports
-    # reference cycles (EventLoop → registration → WebSocket/acceptor → sockets → EventLoop) left
-    # when a test shuts a loop down with sockets still registered; no direct leak remains. Turn
-    # detect_leaks on here once those cycles are broken at shutdown (docs/ARCHITECTURE.md,
-    # "Fuzzing and sanitizers").
-    ASAN_OPTIONS="halt_on_error=1:detect_leaks=0:suppressions=$PWD/scripts/asan-suppressions.txt" \
+    # 2. The async API and interop. A loop shut down with sockets still registered ends those
+    # registrations (EventLoop.shutdown), so no connection, acceptor or waiting task is left in
+    # a cycle with it (docs/ARCHITECTURE.md, "Fuzzing and sanitizers"). DescriptorExhaustionTests
+    # is skipped here: it runs an ASan-built wscat under a 64-descriptor limit, which measures
+    # the sanitizer's own descriptor and start-up needs, not ours (the plain run covers it).
+    ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:suppressions=$PWD/scripts/asan-suppressions.txt" LSAN_OPTIONS="suppressions=$PWD/scripts/lsan-suppressions.txt" \
         swift test --skip-build --sanitize=address --scratch-path .build-asan \
         --skip 'WebSocketCoreTests|WebSocketIOTests|DescriptorExhaustionTests'
     exit 0

@@ -53,6 +53,12 @@ final class Acceptor: IOHandler, @unchecked Sendable {
         output.finish()
     }
 
+    /// The loop shut down: stop accepting, which closes the listener and ends `output`.
+    func eventLoopShutDown() {
+        registration = nil
+        stop()
+    }
+
     func ioEvent(_ events: IOEvents) {
         for _ in 0 ..< Self.acceptsPerWakeUp where !stopped {
             do {

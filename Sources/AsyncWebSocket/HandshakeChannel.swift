@@ -44,6 +44,14 @@ actor HandshakeChannel: IOHandler {
         assumeIsolated { $0.wake(throwing: nil) }
     }
 
+    /// The loop shut down: fail the wait, and every later one (the owner closes the socket).
+    nonisolated func eventLoopShutDown() {
+        assumeIsolated { channel in
+            channel.registration = nil
+            channel.wake(throwing: WebSocketError(.connectionClosed, "the event loop shut down during the handshake"))
+        }
+    }
+
     private func wake(throwing error: (any Error)?) {
         guard let waiter else { return }
         self.waiter = nil

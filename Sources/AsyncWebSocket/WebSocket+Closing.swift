@@ -112,6 +112,16 @@ extension WebSocket {
         finish(code: closeCode ?? .abnormalClosure, reason: closeReason)
     }
 
+    /// The event loop shut down with the socket registered: no byte will move again, so the
+    /// connection ends as if the transport had (1006, `.transport`), waking every waiter.
+    func eventLoopShutDown() {
+        registration = nil   // ended by the loop
+        if closeError == nil {
+            closeError = WebSocketError(.transport, "the event loop shut down")
+        }
+        finish(code: closeCode ?? .abnormalClosure, reason: closeReason)
+    }
+
     /// Closes the socket and wakes everyone waiting on this connection. Idempotent.
     func finish(code: CloseCode, reason: String) {
         guard !transportClosed else { return }
@@ -129,6 +139,9 @@ extension WebSocket {
             eventLoop.deregister(registration)
             self.registration = nil
         }
+        // Break the cycle with the loop's handle (an end-of-tick flush may still hold it; it
+        // runs once and finds the transport closed).
+        loopCallbacks = nil
         secure?.shutdown()
         socket.close()
         // What the socket never took is dropped now, not when the actor is released (a slow
@@ -173,5 +186,12 @@ extension WebSocket {
             await ws.handlerReturned(error: error)
             throw error
         }
+    }
+}
+
+extension LoopCallbacks {
+    /// The loop shut down with the connection registered; see `WebSocket.eventLoopShutDown()`.
+    func eventLoopShutDown() {
+        socket.assumeIsolated { $0.eventLoopShutDown() }
     }
 }

@@ -64,8 +64,16 @@ public actor WebSocket {
     /// The TLS layer for `wss://`; `nil` for `ws://` (bytes go straight to `socket`).
     let secure: (any SecureStream)?
     var registration: IORegistration?
-    /// The loop's handle on this connection; created lazily because it refers to `self`.
-    lazy var callbacks = LoopCallbacks(self)
+    /// The loop's handle on this connection, which holds it strongly: `finish` lets go of it,
+    /// else the two would keep each other alive. Created on first use because it refers to
+    /// `self`; costs what a `lazy var` does.
+    var callbacks: LoopCallbacks {
+        if let loopCallbacks { return loopCallbacks }
+        let created = LoopCallbacks(self)
+        loopCallbacks = created
+        return created
+    }
+    var loopCallbacks: LoopCallbacks?
     var interest: IOInterest = .read
 
     // Inbound

@@ -12,7 +12,8 @@ extension EventLoop {
     ///   - step: Called with `nil` at the start and with the reported events afterwards. Throwing
     ///     ends the operation with that error.
     /// - Throws: What `step` threw, `Errno.timedOut` after `timeout`, `CancellationError` when the
-    ///   task is cancelled, or the registration's `Errno`.
+    ///   task is cancelled, `Errno.canceled` when the loop shuts down, or the registration's
+    ///   `Errno`.
     package func drive(
         _ descriptor: SocketDescriptor, timeout: Duration,
         step: @escaping @Sendable (IOEvents?) throws -> IOInterest?
@@ -71,6 +72,11 @@ private final class DrivenOperation: IOHandler, @unchecked Sendable {
     }
 
     func ioEvent(_ events: IOEvents) { advance(events) }
+
+    func eventLoopShutDown() {
+        registration = nil   // ended by the loop
+        finish(.failure(Errno.canceled))
+    }
 
     private func advance(_ events: IOEvents?) {
         do {

@@ -10,13 +10,29 @@
 /// }
 /// ```
 ///
-/// The loop keeps a strong reference to the handler until `deregister`.
+/// The loop keeps a strong reference to the handler until `deregister`, or until it shuts
+/// down, when it calls `eventLoopShutDown()` and lets go.
 public protocol IOHandler: AnyObject {
     /// The descriptor is ready for some of what the registration asked for.
     ///
     /// Only events in the current interest are delivered, plus `hangup` and `error`. Level
     /// triggered: readiness not consumed is reported again on the next tick.
     func ioEvent(_ events: IOEvents)
+
+    /// The loop is shutting down while this handler is registered; called on the loop thread,
+    /// once per registration, after the registration ended (`deregister` ignores it now).
+    ///
+    /// No readiness will ever be reported again, so fail whatever waits for it (resume
+    /// suspended tasks with an error) and close the descriptor if this handler owns it: the
+    /// loop does not close descriptors. Jobs and closures queued from here still run;
+    /// `register` throws and new timers never run. The default does nothing, which suits a
+    /// handler that nothing waits on.
+    func eventLoopShutDown()
+}
+
+extension IOHandler {
+    /// Does nothing: the loop only releases the handler.
+    public func eventLoopShutDown() {}
 }
 
 /// An object that runs once at the end of the tick in which it was scheduled, after the
@@ -34,14 +50,15 @@ public protocol EndOfTickHandler: AnyObject {
 extension EventLoop {
     /// Starts delivering readiness of `descriptor` to `handler`. Loop thread only.
     ///
-    /// The loop holds `handler` strongly until `deregister`. Deregister before closing the
-    /// descriptor. An empty `interest` registers without watching anything yet.
+    /// The loop holds `handler` strongly until `deregister` or shutdown. Deregister before
+    /// closing the descriptor. An empty `interest` registers without watching anything yet.
     /// - Throws: `Errno` from `epoll_ctl`/`kevent` (for example `EBADF`, `EPERM` for a
-    ///   regular file).
+    ///   regular file); `Errno.canceled` once the loop is shutting down.
     public func register(
         _ descriptor: SocketDescriptor, interest: IOInterest, handler: any IOHandler
     ) throws(Errno) -> IORegistration {
         preconditionInLoop()
+        guard !isStopping else { throw .canceled }
         let registration = registrations.add(descriptor.rawValue, interest: interest, handler: handler)
         if !interest.isEmpty {
             do {

@@ -27,7 +27,9 @@ import Synchronization
 /// loop first with an actor on it, `execute(_:)` or a task that prefers it.
 ///
 /// A loop runs until `shutdown()`: its thread keeps it alive, so dropping the last reference
-/// without shutting down leaks the thread, as with any thread pool.
+/// without shutting down leaks the thread, as with any thread pool. Shutting down ends every
+/// registration still present (see `IOHandler.eventLoopShutDown()`), so nothing the loop held
+/// outlives it in a reference cycle and no task stays suspended waiting for readiness.
 public final class EventLoop: @unchecked Sendable {
     // @unchecked Sendable. Invariant: the properties under "loop-local state" are read and
     // written only on the loop thread (every entry point checks `inLoop` or runs as a job);
@@ -63,6 +65,10 @@ public final class EventLoop: @unchecked Sendable {
         var work: [LoopWork] = []
         var shutdownRequested = false
         var thread: PosixThread?
+        /// The loop thread has exited; work submitted since runs on a short-lived thread.
+        var stopped = false
+        /// A short-lived thread is running work submitted after the loop stopped.
+        var lateWorkRunning = false
     }
 
     // MARK: Loop-local state (loop thread only)
@@ -74,6 +80,9 @@ public final class EventLoop: @unchecked Sendable {
     var registrations = RegistrationTable()
     var endOfTickHandlers: [any EndOfTickHandler] = []
     private var isShuttingDown = false
+    /// The loop is ending its registrations (or has stopped): `register` refuses, and timers
+    /// never run again.
+    private(set) var isStopping = false
 
     /// How many jobs one tick runs before it polls for I/O, so a task that keeps re-enqueuing
     /// itself cannot starve sockets and timers.
@@ -129,7 +138,16 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     private func submitRemotely(_ work: LoopWork) {
-        remote.withLock { $0.work.append(work) }
+        let stopped = remote.withLock { state -> (stopped: Bool, startRunner: Bool) in
+            state.work.append(work)
+            guard state.stopped else { return (false, false) }
+            defer { state.lateWorkRunning = true }
+            return (true, !state.lateWorkRunning)
+        }
+        if stopped.stopped {
+            if stopped.startRunner { startLateWorkRunner() }
+            return
+        }
         if !remoteWorkPending.exchange(true, ordering: .acquiringAndReleasing) {
             selector.wakeUp()
         }
@@ -139,9 +157,20 @@ public final class EventLoop: @unchecked Sendable {
     /// thread, any number of times.
     ///
     /// Called from outside the loop, it returns when the thread has exited; from the loop
-    /// itself, it returns at once and the loop stops at the end of the tick. Timers still
-    /// pending are dropped, registered handlers are released (descriptors are not closed), and
-    /// work submitted after the loop stopped never runs.
+    /// itself, it returns at once and the loop stops at the end of the tick. Stopping:
+    ///
+    /// 1. Ends every registration still present and calls its handler's
+    ///    `IOHandler.eventLoopShutDown()`, which fails what waits for readiness (a `WebSocket`
+    ///    closes with 1006, `drive` throws `Errno.canceled`). The loop never closes a
+    ///    descriptor: their owners do.
+    /// 2. Runs the jobs and closures that queues (resumed tasks), and what they queue in turn,
+    ///    until none is left; `register` throws `Errno.canceled` from then on.
+    /// 3. Drops pending timers without running them, and end-of-tick handlers.
+    ///
+    /// Work submitted after the thread exited (a task resuming on an actor of this loop, for
+    /// example) still runs, in order, one item at a time, on a short-lived thread that counts
+    /// as the loop thread, so no task is left suspended on a dead executor; there, too,
+    /// `register` throws and timers never run.
     public func shutdown() {
         let thread = remote.withLock { state -> PosixThread? in
             state.shutdownRequested = true
@@ -183,10 +212,87 @@ public final class EventLoop: @unchecked Sendable {
                 fatalError("EventLoop \(number): the selector failed: \(error)")
             }
         }
+        stop()
+    }
+
+    /// Ends the registrations still present, runs what that queues, then marks the loop
+    /// stopped (see `shutdown()`). Without this, handlers that refer back to the loop (every
+    /// connection does) and the tasks waiting on them would form cycles nothing can release.
+    private func stop() {
+        isStopping = true
+        for (registration, handler) in registrations.live {
+            // An earlier handler may have deregistered this one (one owner, two descriptors).
+            guard registrations.slot(registration) != nil else { continue }
+            deregister(registration)
+            handler.eventLoopShutDown()
+        }
+        while true {
+            runUntilIdle()
+            releaseLoopLocalState()   // releasing may run deinits that queue work: check again
+            // Remote work that arrived after the last drain is still run here. Once `stopped` is
+            // set, under the same lock, submissions start a late-work runner instead, which takes
+            // the loop's identity only after this thread has given it up.
+            let stopped = remote.withLock { state -> Bool in
+                guard state.work.isEmpty, localWork.isEmpty else { return false }
+                threadID.store(0, ordering: .relaxed)
+                state.stopped = true
+                return true
+            }
+            if stopped { return }
+        }
+    }
+
+    /// Runs queued work, including what it queues, until nothing is left. Loop thread only.
+    private func runUntilIdle() {
+        repeat {
+            // Look at the remote queue even if a submitter has appended but not yet set the flag.
+            remoteWorkPending.store(true, ordering: .sequentiallyConsistent)
+            drainRemoteWork()
+            runQueuedWork()
+            runEndOfTickHandlers()
+        } while !localWork.isEmpty || remoteWorkPending.load(ordering: .acquiring)
+    }
+
+    /// Drops timers (never run once stopping), end-of-tick handlers and registrations.
+    private func releaseLoopLocalState() {
         timers.removeAll()
         registrations.removeAll()
         endOfTickHandlers.removeAll()
-        threadID.store(0, ordering: .relaxed)
+    }
+
+    /// Runs work submitted after the loop stopped on a new thread, which counts as the loop
+    /// thread until the queue is empty. At most one runs at a time (`lateWorkRunning`).
+    private func startLateWorkRunner() {
+        do {
+            _ = try PosixThread.spawn(name: "ws-loop-\(number)-late", detached: true) { [self] in
+                runLateWork()
+            }
+        } catch {
+            // No thread to be had: run it here rather than leave a task suspended forever.
+            runLateWork()
+        }
+    }
+
+    private func runLateWork() {
+        threadID.store(PosixThread.currentID, ordering: .relaxed)
+        while true {
+            let more = remote.withLock { state -> Bool in
+                swap(&state.work, &drainedRemoteWork)
+                guard drainedRemoteWork.isEmpty, localWork.isEmpty else { return true }
+                // Give up the loop's identity before another runner may start.
+                threadID.store(0, ordering: .relaxed)
+                state.lateWorkRunning = false
+                return false
+            }
+            guard more else { return }
+            for work in drainedRemoteWork { localWork.append(work) }
+            drainedRemoteWork.removeAll(keepingCapacity: true)
+            while !localWork.isEmpty {
+                runQueuedWork()
+                runEndOfTickHandlers()
+            }
+            releaseLoopLocalState()
+        }
     }
 
     private func runDueTimers() {

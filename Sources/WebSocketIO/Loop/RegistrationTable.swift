@@ -86,6 +86,14 @@ struct RegistrationTable {
         return (handler, events)
     }
 
+    /// Every live registration with its handler, in slot order.
+    var live: [(IORegistration, any IOHandler)] {
+        slots.indices.compactMap { index in
+            guard let handler = slots[index].handler else { return nil }
+            return (IORegistration(slot: UInt32(index), generation: slots[index].generation), handler)
+        }
+    }
+
     /// Releases every handler (at shutdown).
     mutating func removeAll() {
         slots.removeAll()

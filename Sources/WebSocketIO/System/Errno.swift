@@ -68,6 +68,9 @@ public struct Errno: RawRepresentable, Error, Hashable, Sendable {
     public static let notSocket = Errno(rawValue: ENOTSOCK)
     /// `EOPNOTSUPP`: the operation is not supported on this socket.
     public static let operationNotSupported = Errno(rawValue: EOPNOTSUPP)
+    /// `ECANCELED`: the operation was cancelled; `WebSocketIO` reports it for work on an event
+    /// loop that shut down (a registration refused or ended by `EventLoop.shutdown()`).
+    public static let canceled = Errno(rawValue: ECANCELED)
 
     /// Whether the error means "out of descriptors or memory": a server should back off and
     /// retry `accept` later instead of giving up (`EMFILE`, `ENFILE`, `ENOBUFS`, `ENOMEM`).

@@ -64,7 +64,9 @@ final class WSCatProcess: @unchecked Sendable {
     var exitStatus: Int32 {
         get async {
             for await status in exited.stream { return status }
-            return process.terminationStatus
+            // The stream ends early only if the task is cancelled (a time limit): never read the
+            // status of a process still running, which traps.
+            return process.isRunning ? -1 : process.terminationStatus
         }
     }
 

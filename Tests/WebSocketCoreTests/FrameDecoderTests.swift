@@ -244,4 +244,68 @@ struct FrameDecoderTests {
         let frame = try #require(try decoder.nextFrame())
         #expect(frame.payload.count == 16 << 20)
     }
+
+    // MARK: Taking frames straight from the appended bytes
+
+    @Test("a payload split in three reads at every pair of offsets arrives unmasked, then the next frame", arguments: Role.both)
+    func everyThreeWaySplit(sender: Role) throws {
+        // 70 bytes crosses one 64-byte masking step; the Pong after it starts inside the last read.
+        let first = pattern(70)
+        let bytes = wire(.binary, first, from: sender) + wire(.pong, utf8("p"), from: sender)
+        let expected = [Frame(opcode: .binary, payload: first), Frame(opcode: .pong, payload: utf8("p"))]
+        for cut1 in 0 ... bytes.count {
+            for cut2 in cut1 ... bytes.count {
+                var decoder = FrameDecoder(role: sender.peer)
+                var frames: [Frame] = []
+                for chunk in [bytes[..<cut1], bytes[cut1 ..< cut2], bytes[cut2...]] {
+                    decoder.append(chunk)
+                    while let frame = try decoder.nextFrame() { frames.append(frame) }
+                    if let header = decoder.partialFrameHeader, header.opcode == .binary {
+                        let received = decoder.withPartialPayload { Array($0) }
+                        #expect(received == Array(first.prefix(received.count)), "cuts \(cut1) \(cut2)")
+                        #expect(decoder.bufferedByteCount == received.count, "cuts \(cut1) \(cut2)")
+                    }
+                }
+                #expect(frames == expected, "cuts \(cut1) \(cut2)")
+                #expect(decoder.bufferedByteCount == 0 && decoder.partialFrameHeader == nil)
+            }
+        }
+    }
+
+    @Test("a frame that arrives whole is returned and only the bytes after it stay buffered", arguments: Role.both)
+    func wholeFrameThenPartialHeader(sender: Role) throws {
+        let payload = pattern(1000)
+        let next = wire(.text, utf8("next"), from: sender)
+        var decoder = FrameDecoder(role: sender.peer)
+        decoder.append(wire(.binary, payload, from: sender) + next.prefix(1))
+        #expect(try decoder.nextFrame() == Frame(opcode: .binary, payload: payload))
+        #expect(decoder.bufferedByteCount == 1)
+        #expect(try decoder.nextFrame() == nil)
+        decoder.append(next.dropFirst())
+        #expect(try decoder.nextFrame() == Frame(opcode: .text, payload: utf8("next")))
+        #expect(decoder.bufferedByteCount == 0)
+    }
+
+    @Test("limits changed between append and nextFrame apply to the header append read", arguments: Role.both)
+    func settingsChangedAfterAppend(sender: Role) throws {
+        let frame = wire(.binary, pattern(100), from: sender)
+        // Lowered: the frame, whole or partial, is now too large.
+        for bytes in [frame, Array(frame.prefix(20))] {
+            var decoder = FrameDecoder(role: sender.peer, maxFrameSize: 1000)
+            decoder.append(bytes)
+            decoder.maxFrameSize = 50
+            #expect(throws: ProtocolViolation.frameTooLarge(length: 100, limit: 50)) { try decoder.nextFrame() }
+            #expect(throws: ProtocolViolation.frameTooLarge(length: 100, limit: 50)) { try decoder.nextFrame() }
+        }
+        // Raised: the frame is accepted.
+        var raised = FrameDecoder(role: sender.peer, maxFrameSize: 50)
+        raised.append(frame)
+        raised.maxFrameSize = 1000
+        #expect(try raised.nextFrame() == Frame(opcode: .binary, payload: pattern(100)))
+        // An extension's bit withdrawn.
+        var withdrawn = FrameDecoder(role: sender.peer, allowedReservedBits: 0b100)
+        withdrawn.append(wire(.binary, pattern(10), rsv: 0b100, from: sender))
+        withdrawn.allowedReservedBits = 0
+        #expect(throws: ProtocolViolation.reservedBitsSet) { try withdrawn.nextFrame() }
+    }
 }

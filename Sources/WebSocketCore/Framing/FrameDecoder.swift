@@ -13,10 +13,15 @@
 /// while let frame = try decoder.nextFrame() { handle(frame) }
 /// ```
 ///
-/// Memory: the payload of the frame in progress is moved out of the input buffer into its own
-/// array as it arrives (and unmasked there), so the input buffer holds little more than one
-/// read's worth of bytes and a frame costs at most its payload length. Lengths are encoded
-/// minimally by `FrameEncoder`; non-minimal lengths are accepted on input, as most peers do.
+/// Memory and copies: the payload of the frame in progress goes into its own array as it arrives
+/// (and is unmasked there), so a frame costs at most its payload length. When no earlier input is
+/// waiting, `append` takes the header and payload of the frame at the front of the new bytes
+/// straight from them, unmasking in the same pass; only a partial header, or what follows a
+/// complete frame, is copied into the input buffer, which therefore holds little more than one
+/// read's worth of bytes. A header read by `append` is checked again by `nextFrame` against the
+/// `maxFrameSize` and `allowedReservedBits` in force then, so the outcome does not depend on how
+/// the bytes were split. Lengths are encoded minimally by `FrameEncoder`; non-minimal lengths are
+/// accepted on input, as most peers do.
 public struct FrameDecoder: Sendable {
     /// Which side this decoder is on; it decides which masking the peer must use.
     public let role: Role
@@ -36,6 +41,9 @@ public struct FrameDecoder: Sendable {
     private var readIndex = 0
     /// The frame whose header has been read and whose payload is still arriving.
     private var current: FrameHeader?
+    /// Whether `append` read `current`'s header, so `nextFrame` has yet to repeat the checks that
+    /// depend on settings the caller may change in between (reserved bits, `maxFrameSize`).
+    private var currentNeedsCheck = false
     /// The unmasked payload of `current` received so far.
     private var payload: [UInt8] = []
     /// An error found after some frames in the same input; thrown once those frames are taken.
@@ -57,13 +65,46 @@ public struct FrameDecoder: Sendable {
     /// Appends received bytes.
     public mutating func append(_ bytes: UnsafeRawBufferPointer) {
         compactIfWorthwhile()
-        buffer.append(contentsOf: bytes)
+        var rest = bytes
+        if readIndex == buffer.count && failure == nil {
+            rest = takeDirectly(from: bytes)
+        }
+        buffer.append(contentsOf: rest)
     }
 
     /// Appends received bytes.
     public mutating func append(_ bytes: some Sequence<UInt8>) {
+        let appended: Void? = bytes.withContiguousStorageIfAvailable { append(UnsafeRawBufferPointer($0)) }
+        guard appended == nil else { return }
         compactIfWorthwhile()
         buffer.append(contentsOf: bytes)
+    }
+
+    /// Takes the frame at the front of `bytes` (its header if no frame is in progress, then as
+    /// much payload as is there) without copying it into `buffer` first, and returns the bytes
+    /// not taken: a partial header, or what follows a complete payload.
+    ///
+    /// Only called when `buffer` holds no unread bytes, so `bytes` continue the stream exactly
+    /// where the frame in progress (or the next header) is.
+    private mutating func takeDirectly(from bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        var input = bytes
+        if current == nil {
+            // An incomplete header, or one that breaks a rule, is left in `buffer` for
+            // `nextFrame`, which reports violations after the frames before them.
+            let parsed: (header: FrameHeader, size: Int)?
+            do {
+                parsed = try parseHeader(input)
+            } catch {
+                return input
+            }
+            guard let parsed else { return input }
+            current = parsed.header
+            currentNeedsCheck = true
+            input = UnsafeRawBufferPointer(rebasing: input[parsed.size...])
+        }
+        guard let header = current else { return input }
+        let taken = Self.takePayload(of: header, from: input, into: &payload)
+        return UnsafeRawBufferPointer(rebasing: input[taken...])
     }
 
     /// The number of received bytes not yet consumed into a frame (headers and payload).
@@ -87,66 +128,84 @@ public struct FrameDecoder: Sendable {
     ///   complete before the bad bytes are returned first. After an error the decoder is spent.
     public mutating func nextFrame() throws(ProtocolViolation) -> Frame? {
         if let failure { throw failure }
-        if current == nil {
-            do {
-                guard let header = try parseHeader() else { return nil }
-                current = header
-            } catch {
-                failure = error
-                throw error
+        do throws(ProtocolViolation) {
+            if current == nil {
+                let unread = readIndex
+                let result = buffer.withUnsafeBytes { bytes in
+                    Result { () throws(ProtocolViolation) in try parseHeader(UnsafeRawBufferPointer(rebasing: bytes[unread...])) }
+                }
+                guard let parsed = try result.get() else { return nil }
+                current = parsed.header
+                readIndex += parsed.size
+            } else if currentNeedsCheck, let header = current {
+                currentNeedsCheck = false
+                try checkSettings(header)
             }
+        } catch {
+            failure = error
+            throw error
         }
         guard let header = current else { return nil }
-        movePayload(of: header)
+        if readIndex < buffer.count {
+            let start = readIndex
+            readIndex += buffer.withUnsafeBytes { bytes in
+                Self.takePayload(of: header, from: UnsafeRawBufferPointer(rebasing: bytes[start...]), into: &payload)
+            }
+        }
         guard payload.count == header.payloadLength else { return nil }
         current = nil
+        currentNeedsCheck = false
         let frame = Frame(opcode: header.opcode, payload: payload, fin: header.fin, reservedBits: header.reservedBits)
         payload = []
         return frame
     }
 
-    /// Moves as much of the current frame's payload as has arrived from `buffer` into
-    /// `payload`, unmasking on the way.
-    private mutating func movePayload(of header: FrameHeader) {
+    /// Moves as much of `header`'s payload as `source` holds into `payload`, unmasking on the
+    /// way, and returns the number of bytes taken.
+    private static func takePayload(
+        of header: FrameHeader, from source: UnsafeRawBufferPointer, into payload: inout [UInt8]
+    ) -> Int {
         let wanted = header.payloadLength - payload.count
-        let available = min(wanted, buffer.count - readIndex)
-        guard available > 0 else { return }
-        let start = readIndex
+        let available = min(wanted, source.count)
+        guard available > 0 else { return 0 }
+        let chunk = UnsafeRawBufferPointer(rebasing: source[..<available])
         let already = payload.count
-        buffer.withUnsafeBytes { source in
-            let chunk = UnsafeRawBufferPointer(rebasing: source[start ..< start + available])
-            if let key = header.maskingKey, already == 0 && available == wanted {
-                // The whole payload is here: unmask straight into a new array, one pass.
-                payload = [UInt8](unsafeUninitializedCapacity: available) { destination, initialized in
-                    Masking.maskCopy(from: chunk, to: UnsafeMutableRawBufferPointer(destination), key: key)
-                    initialized = available
-                }
-            } else {
-                // Part of the payload: copy, then unmask the new bytes in place while they are
-                // still in cache. Reserve the whole payload up front only when it is small: a
-                // peer could otherwise declare a `maxFrameSize` frame, send one byte, and make
-                // every connection hold that much address space. Larger payloads grow (doubling)
-                // as bytes really arrive, which copies at most about as much again.
-                if already == 0 {
-                    payload.reserveCapacity(min(header.payloadLength, max(available, Self.initialReservation)))
-                }
-                payload.append(contentsOf: chunk)
+        if already == 0 {
+            // The first bytes: one pass (unmasking when masked) into a new array. Reserve the whole
+            // payload up front only when it is small: a peer could otherwise declare a
+            // `maxFrameSize` frame, send one byte, and make every connection hold that much
+            // address space. Larger payloads grow (doubling) as bytes really arrive, which
+            // copies at most about as much again.
+            let reservation = min(header.payloadLength, max(available, Self.initialReservation))
+            payload = [UInt8](unsafeUninitializedCapacity: reservation) { destination, initialized in
+                let target = UnsafeMutableRawBufferPointer(destination)
                 if let key = header.maskingKey {
-                    payload.withUnsafeMutableBytes { destination in
-                        _ = Masking.unmask(UnsafeMutableRawBufferPointer(rebasing: destination[already...]), key: key, offset: already & 3)
-                    }
+                    Masking.maskCopy(from: chunk, to: target, key: key)
+                } else {
+                    target.copyMemory(from: chunk)
+                }
+                initialized = available
+            }
+        } else {
+            // More of the payload: copy, then unmask the new bytes in place while they are still
+            // in cache (Array has no uninitialised append).
+            payload.append(contentsOf: chunk)
+            if let key = header.maskingKey {
+                payload.withUnsafeMutableBytes { destination in
+                    _ = Masking.unmask(UnsafeMutableRawBufferPointer(rebasing: destination[already...]), key: key, offset: already & 3)
                 }
             }
         }
-        readIndex += available
+        return available
     }
 
-    /// Parses a header from the front of the unread bytes, or returns `nil` if it is incomplete.
-    private mutating func parseHeader() throws(ProtocolViolation) -> FrameHeader? {
-        let unread = buffer.count - readIndex
+    /// Parses a header from the front of `bytes` and returns it with its size in bytes, or
+    /// `nil` if it is incomplete.
+    private func parseHeader(_ bytes: UnsafeRawBufferPointer) throws(ProtocolViolation) -> (header: FrameHeader, size: Int)? {
+        let unread = bytes.count
         guard unread >= 2 else { return nil }
-        let first = buffer[readIndex]
-        let second = buffer[readIndex + 1]
+        let first = bytes[0]
+        let second = bytes[1]
         let fin = first & 0x80 != 0
         let reservedBits = (first >> 4) & 0x7
         let opcode = Opcode(rawValue: first & 0x0F)!
@@ -171,12 +230,12 @@ public struct FrameDecoder: Sendable {
         let headerSize = 2 + lengthBytes + (masked ? 4 : 0)
         guard unread >= headerSize else { return nil }
 
-        var cursor = readIndex + 2
+        var cursor = 2
         var length: UInt64 = UInt64(shortLength)
         if lengthBytes > 0 {
             length = 0
             for _ in 0 ..< lengthBytes {
-                length = length << 8 | UInt64(buffer[cursor])
+                length = length << 8 | UInt64(bytes[cursor])
                 cursor += 1
             }
             if lengthBytes == 8 && length & (1 << 63) != 0 { throw .payloadLengthTopBitSet }
@@ -190,11 +249,20 @@ public struct FrameDecoder: Sendable {
         }
         var key: MaskingKey?
         if masked {
-            key = MaskingKey(buffer[cursor], buffer[cursor + 1], buffer[cursor + 2], buffer[cursor + 3])
+            key = MaskingKey(bytes[cursor], bytes[cursor + 1], bytes[cursor + 2], bytes[cursor + 3])
             cursor += 4
         }
-        readIndex = cursor
-        return FrameHeader(fin: fin, reservedBits: reservedBits, opcode: opcode, maskingKey: key, payloadLength: Int(length))
+        return (FrameHeader(fin: fin, reservedBits: reservedBits, opcode: opcode, maskingKey: key, payloadLength: Int(length)), cursor)
+    }
+
+    /// Repeats, for a header `append` read, the checks of `parseHeader` that depend on settings
+    /// (in the same order), so a change of `allowedReservedBits` or `maxFrameSize` between
+    /// `append` and `nextFrame` has the effect it has when `nextFrame` reads the header.
+    private func checkSettings(_ header: FrameHeader) throws(ProtocolViolation) {
+        guard header.reservedBits & ~(header.opcode.isControl ? 0 : allowedReservedBits) == 0 else { throw .reservedBitsSet }
+        guard header.opcode.isControl || header.payloadLength <= maxFrameSize else {
+            throw .frameTooLarge(length: UInt64(header.payloadLength), limit: maxFrameSize)
+        }
     }
 
     /// Drops consumed bytes when that is cheap relative to what remains.

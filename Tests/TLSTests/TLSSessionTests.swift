@@ -89,6 +89,16 @@ extension TLSTests {
                                            privateKey: .file(pki.path("\(leaf).key"))), client)
         }
 
+        /// A server and a client session over a socket pair, with the handshake done on `loop`.
+        func connectedPair(_ pki: TestPKI, on loop: EventLoop) async throws -> (server: TLSSession, client: TLSSession) {
+            let (serverConfiguration, clientConfiguration) = configurations(pki)
+            let (server, client) = try pair(server: serverConfiguration, client: clientConfiguration)
+            async let serverDone: Void = server.handshake(on: loop)
+            try await client.handshake(on: loop)
+            try await serverDone
+            return (server, client)
+        }
+
         /// Sends `payload` one way and reads it back on the other side, driven by the loop.
         func transfer(_ payload: [UInt8], from writer: TLSSession, to reader: TLSSession, on loop: EventLoop) async throws -> [UInt8] {
             let writePump = SessionPump(session: writer, loop: loop)
@@ -145,11 +155,7 @@ extension TLSTests {
             guard let pki = TestPKI.shared else { print(TestPKI.unavailableReason ?? ""); return }
             let loop = try EventLoop()
             defer { loop.shutdown() }
-            let (serverConfiguration, clientConfiguration) = configurations(pki)
-            let (server, client) = try pair(server: serverConfiguration, client: clientConfiguration)
-            async let serverDone: Void = server.handshake(on: loop)
-            try await client.handshake(on: loop)
-            try await serverDone
+            let (server, client) = try await connectedPair(pki, on: loop)
             #expect(client.negotiatedALPN == "http/1.1")
             #expect(server.negotiatedALPN == "http/1.1")
             #expect(client.protocolVersion == "TLSv1.3")
@@ -176,11 +182,7 @@ extension TLSTests {
             guard let pki = TestPKI.shared else { print(TestPKI.unavailableReason ?? ""); return }
             let loop = try EventLoop()
             defer { loop.shutdown() }
-            let (serverConfiguration, clientConfiguration) = configurations(pki)
-            let (server, client) = try pair(server: serverConfiguration, client: clientConfiguration)
-            async let serverDone: Void = server.handshake(on: loop)
-            try await client.handshake(on: loop)
-            try await serverDone
+            let (server, client) = try await connectedPair(pki, on: loop)
             // Prime the client's read side past the TLS 1.3 session tickets.
             #expect(try await transfer(Array("ping".utf8), from: server, to: client, on: loop) == Array("ping".utf8))
             try await loop.run {

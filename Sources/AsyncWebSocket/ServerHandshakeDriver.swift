@@ -10,8 +10,7 @@ enum ServerHandshakeDriver {
         hook: WebSocketServer.UpgradeHook?, http: WebSocketServer.HTTPHandler? = nil,
         secure makeSecure: WebSocket.SecureStreamFactory? = nil
     ) async -> WebSocket? {
-        guard let secure = secureStream(for: accepted, makeSecure) else { return nil }
-        let channel = HandshakeChannel(socket: accepted.socket, eventLoop: loop, secure: secure)
+        guard let channel = channel(for: accepted, on: loop, secure: makeSecure) else { return nil }
         do {
             try await channel.start(timeout: configuration.handshakeTimeout)
             try await channel.secureHandshake()
@@ -35,12 +34,9 @@ enum ServerHandshakeDriver {
                 case .accept(let chosen, let headers):
                     subprotocol = chosen.flatMap { upgrade.subprotocols.contains($0) ? $0 : nil }
                     extraHeaders = headers
-                case .reject(let status, var headers, let body):
-                    headers.replaceOrAdd(name: "Connection", value: "close")
-                    headers.replaceOrAdd(name: "Content-Length", value: String(body.utf8.count))
-                    var bytes = HTTPResponseHead(status: status, headers: headers).serialized()
-                    bytes.append(contentsOf: body.utf8)
-                    await reject(channel, bytes)
+                case .reject(let status, let headers, let body):
+                    let answer = WebSocketHTTPResponse(status: status, headers: headers, body: Array(body.utf8))
+                    await reject(channel, answer.serialized(includeBody: true))
                     return nil
                 }
             }
@@ -54,44 +50,39 @@ enum ServerHandshakeDriver {
             let ws = WebSocket(
                 socket: accepted.socket, eventLoop: loop, role: .server, configuration: configuration,
                 request: head, response: response, subprotocol: subprotocol,
-                remoteAddress: accepted.remoteAddress, maskingKeys: nil, extensions: codecs, secure: secure)
+                remoteAddress: accepted.remoteAddress, maskingKeys: nil, extensions: codecs, secure: channel.secure)
             await ws.start(initialInput: remainder)
             return ws
         } catch let error as HandshakeError {
             await reject(channel, ServerHandshake.rejection(for: error).serialized())
             return nil
         } catch {
-            await closeAfterFailure(channel, secure: secure)
+            await closeAfterFailure(channel)
             return nil
         }
     }
 
-    /// Makes the TLS layer for an accepted socket, or closes the socket and returns `nil` (with
-    /// `.some(nil)` when there is no TLS).
-    static func secureStream(
-        for accepted: AcceptedSocket, _ makeSecure: WebSocket.SecureStreamFactory?
-    ) -> (any SecureStream)?? {
-        guard let makeSecure else { return .some(nil) }
-        guard let made = try? makeSecure(accepted.socket, nil) else {
+    /// The handshake channel for an accepted socket, over a TLS layer made by `makeSecure` when
+    /// there is one; `nil`, with the socket closed, if the layer cannot be made.
+    static func channel(
+        for accepted: AcceptedSocket, on loop: EventLoop, secure makeSecure: WebSocket.SecureStreamFactory?
+    ) -> HandshakeChannel? {
+        do {
+            let secure = try makeSecure.map { try $0(accepted.socket, nil) }
+            return HandshakeChannel(socket: accepted.socket, eventLoop: loop, secure: secure)
+        } catch {
             accepted.socket.close()
             return nil
         }
-        return made
     }
 
     /// Closes after a failed handshake. A peer that sent plain HTTP to a TLS port first gets a
     /// plain-text 400 that says so: TLS would be unreadable to it, and a bare reset leaves a
     /// browser or `ws://` client guessing.
-    static func closeAfterFailure(_ channel: HandshakeChannel, secure: (any SecureStream)?) async {
-        if secure?.peerSentPlainHTTP == true {
-            let body = "This port speaks TLS: use https:// or wss://.\n"
-            var headers = HTTPHeaders()
-            headers.replaceOrAdd(name: "Connection", value: "close")
-            headers.replaceOrAdd(name: "Content-Type", value: "text/plain; charset=utf-8")
-            headers.replaceOrAdd(name: "Content-Length", value: String(body.utf8.count))
-            var bytes = HTTPResponseHead(status: 400, headers: headers).serialized()
-            bytes.append(contentsOf: body.utf8)
-            try? await channel.writeAll(bytes, unencrypted: true)
+    static func closeAfterFailure(_ channel: HandshakeChannel) async {
+        if channel.secure?.peerSentPlainHTTP == true {
+            let answer = WebSocketHTTPResponse.text("This port speaks TLS: use https:// or wss://.\n", status: 400)
+            try? await channel.writeAll(answer.serialized(includeBody: true), unencrypted: true)
         }
         await channel.close()
     }

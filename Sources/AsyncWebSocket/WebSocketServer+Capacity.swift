@@ -32,27 +32,20 @@ extension ServerHandshakeDriver {
         _ accepted: AcceptedSocket, on loop: EventLoop, configuration: WebSocketConfiguration,
         secure makeSecure: WebSocket.SecureStreamFactory?
     ) async {
-        guard let secure = secureStream(for: accepted, makeSecure) else { return }
-        let channel = HandshakeChannel(socket: accepted.socket, eventLoop: loop, secure: secure)
+        guard let channel = channel(for: accepted, on: loop, secure: makeSecure) else { return }
         do {
             try await channel.start(timeout: configuration.handshakeTimeout)
             try await channel.secureHandshake()
             let parser = HTTPHeadParser<HTTPRequestHead>(
                 maxHeadSize: configuration.maxHandshakeHeadSize, maxHeaderCount: configuration.maxHandshakeHeaderCount)
             _ = try await channel.readHead(with: parser)
-            let body = "The server is at its connection limit; try again later.\n"
-            var headers = HTTPHeaders()
-            headers.replaceOrAdd(name: "Connection", value: "close")
-            headers.replaceOrAdd(name: "Retry-After", value: "1")
-            headers.replaceOrAdd(name: "Content-Type", value: "text/plain; charset=utf-8")
-            headers.replaceOrAdd(name: "Content-Length", value: String(body.utf8.count))
-            var bytes = HTTPResponseHead(status: 503, headers: headers).serialized()
-            bytes.append(contentsOf: body.utf8)
-            try await channel.writeAll(bytes)
+            var answer = WebSocketHTTPResponse.text("The server is at its connection limit; try again later.\n", status: 503)
+            answer.headers.replaceOrAdd(name: "Retry-After", value: "1")
+            try await channel.writeAll(answer.serialized(includeBody: true))
         } catch {
             // A bad or slow request over capacity just gets closed (plain HTTP on a TLS port
             // is told so).
-            await closeAfterFailure(channel, secure: secure)
+            await closeAfterFailure(channel)
             return
         }
         await channel.close()

@@ -27,6 +27,20 @@ func receive(_ ws: isolated WebSocket) async -> Message? {
     return await iterator.next(isolation: ws)
 }
 
+/// Sends text and binary at every length class, then multi-byte text, each echoed intact.
+func expectEchoOfEverySizeClass(_ ws: isolated WebSocket) async throws {
+    for size in sizeClasses {
+        for message in [Message.text(text(ofSize: size)), .binary(bytes(ofSize: size))] {
+            try await ws.send(message)
+            let echoed = await receive(ws)
+            #expect(echoed == message, "\(message.summary) came back as \(echoed?.summary ?? "nothing")")
+        }
+    }
+    let utf8 = String(repeating: "héllo wörld 世界 😀", count: 10)
+    try await ws.send(text: utf8)
+    #expect(await receive(ws) == .text(utf8))
+}
+
 /// AsyncWebSocket's client against a Python `websockets` server (`Peers/py_echo_server.py`).
 @Suite(
     "AsyncWebSocket client → Python websockets server",
@@ -38,16 +52,7 @@ struct ClientInteropTests {
         let big = Message.binary(bytes(ofSize: 16 << 20))  // built here, not on the event loop
         try await withPythonServer { server in
             try await WebSocket.connect(to: server.url("/echo")) { ws in
-                for size in sizeClasses {
-                    for message in [Message.text(text(ofSize: size)), .binary(bytes(ofSize: size))] {
-                        try await ws.send(message)
-                        let echoed = await receive(ws)
-                        #expect(echoed == message, "\(message.summary) came back as \(echoed?.summary ?? "nothing")")
-                    }
-                }
-                let utf8 = String(repeating: "héllo wörld 世界 😀", count: 10)
-                try await ws.send(text: utf8)
-                #expect(await receive(ws) == .text(utf8))
+                try await expectEchoOfEverySizeClass(ws)
 
                 try await ws.send(big)
                 let echoed = await receive(ws)

@@ -107,16 +107,7 @@ struct ClientTLSInteropTests {
             try await WebSocket.connect(to: server.url("/headers"), tls: pki.clientTLS) { ws in
                 let report = try #require(try await headersReport(ws))
                 #expect(report.tlsVersion == "TLSv1.3")
-                for size in sizeClasses {
-                    for message in [Message.text(text(ofSize: size)), .binary(bytes(ofSize: size))] {
-                        try await ws.send(message)
-                        let echoed = await receive(ws)
-                        #expect(echoed == message, "\(message.summary) came back as \(echoed?.summary ?? "nothing")")
-                    }
-                }
-                let utf8 = String(repeating: "héllo wörld 世界 😀", count: 10)
-                try await ws.send(text: utf8)
-                #expect(await receive(ws) == .text(utf8))
+                try await expectEchoOfEverySizeClass(ws)
             }
             let closed = try await server.nextClose()
             #expect(closed.code == 1000)

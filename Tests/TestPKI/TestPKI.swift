@@ -20,7 +20,7 @@ public struct TestPKI: Sendable {
     }()
 
     public static let shared: TestPKI? = {
-        let directory = NSTemporaryDirectory() + "asyncwebsocket-pki-\(getpid())"
+        let directory = directoryToRemove
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         // The keys are throwaway, but nothing should outlive the process that made them.
         atexit { try? FileManager.default.removeItem(atPath: TestPKI.directoryToRemove) }
@@ -28,6 +28,7 @@ public struct TestPKI: Sendable {
         return pki.generate() ? pki : nil
     }()
 
+    /// This process's folder (a function of the pid, so the C `atexit` callback can find it).
     private static var directoryToRemove: String { NSTemporaryDirectory() + "asyncwebsocket-pki-\(getpid())" }
 
     private func openssl(_ arguments: [String]) -> Bool {
